@@ -1,0 +1,52 @@
+// rampart: one binary, one subcommand per capability. Only this file includes CLI11; each subcommand's
+// work lives in its own *_cmd.cpp behind a plain argument struct.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+
+#include "cli/inventory_cmd.h"
+#include "common/logging.h"
+#include "rampart/version.h"
+
+int main(int argc, char** argv) {
+  using namespace rampart;
+  CLI::App app{"Rampart: host security for Linux servers (inventory, intrusion detection, vulnerabilities, "
+               "baselines, malware)",
+               "rampart"};
+  app.set_version_flag("--version", std::string("rampart ") + kVersion);
+  app.require_subcommand(1);
+  std::string level = "warn";
+  app.add_option("--log-level", level, "Log level on stderr: trace, debug, info, warn, error, off")
+      ->capture_default_str();
+
+  cli::InventoryArgs inv;
+  auto* inventory = app.add_subcommand("inventory", "Collect this host's fingerprints (asset inventory)");
+  inventory->add_option("--category", inv.categories,
+                        "Comma-separated categories: host, resources, accounts, ports, processes, software, "
+                        "startup_services, scheduled_tasks, env_vars, kernel_modules (default: all)");
+  inventory->add_option("--root", inv.root, "Host root to read (a mounted image or a fixture tree)")
+      ->capture_default_str();
+  inventory->add_option("--data-dir", inv.data_dir, "Directory for caches (executable hashes)");
+  inventory->add_option("--sample-ms", inv.sample_ms, "CPU sampling interval on a live host, ms")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 10000));
+  inventory->add_flag("--json", inv.json, "Print one JSON object keyed by category");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return 2;
+  }
+  log::Level lv{};
+  if (!log::ParseLevel(level, &lv)) {
+    std::fprintf(stderr, "rampart: --log-level: unknown level '%s'\n", level.c_str());
+    return 2;
+  }
+  log::SetLevel(lv);
+
+  if (*inventory) return cli::RunInventory(inv, stdout);
+  return 2;
+}

@@ -1,0 +1,63 @@
+#pragma once
+// String helpers shared by every parser. All are pure and allocation-light; none throws.
+
+#include <charconv>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+namespace rampart {
+
+// Whitespace is ' ', '\t', '\n', '\r', '\v', '\f'.
+std::string_view TrimView(std::string_view s);
+std::string Trim(std::string_view s);
+
+// Splits on `sep`, keeping empty fields ("a::b" -> {"a", "", "b"}).
+std::vector<std::string_view> Split(std::string_view s, char sep);
+// Splits on runs of whitespace, dropping empty fields.
+std::vector<std::string_view> SplitWhitespace(std::string_view s);
+// Splits into lines on '\n', dropping a trailing '\r' from each; a final empty line is not returned.
+std::vector<std::string_view> SplitLines(std::string_view s);
+std::string Join(const std::vector<std::string>& parts, std::string_view sep);
+
+std::string ToLower(std::string_view s);
+bool ContainsIgnoreCase(std::string_view haystack, std::string_view needle);
+
+// Integer parsing of the whole string (no sign for unsigned, no spaces). nullopt on anything else.
+template <typename T>
+std::optional<T> ParseInt(std::string_view s, int base = 10) {
+  T value{};
+  if (s.empty()) return std::nullopt;
+  const auto* end = s.data() + s.size();
+  auto [ptr, ec] = std::from_chars(s.data(), end, value, base);
+  if (ec != std::errc() || ptr != end) return std::nullopt;
+  return value;
+}
+std::optional<double> ParseDouble(std::string_view s);
+
+// Shell-style unquoting for KEY=VALUE files (os-release, /etc/environment): strips one level of matching
+// single or double quotes and, inside double quotes or unquoted text, backslash escapes.
+std::string Unquote(std::string_view value);
+
+// Parses "KEY=VALUE" lines (comments with '#', blank lines and "export " prefixes skipped). Later keys win.
+// Lines without '=' or with an invalid key are ignored.
+struct KeyValue {
+  std::string key;
+  std::string value;
+  std::size_t line;  // 1-based
+};
+std::vector<KeyValue> ParseKeyValueLines(std::string_view text);
+
+// Lookup in the result of ParseKeyValueLines; the last match wins.
+std::optional<std::string> FindValue(const std::vector<KeyValue>& kvs, std::string_view key);
+
+// True when `s` is a valid shell variable name ([A-Za-z_][A-Za-z0-9_]*).
+bool IsShellName(std::string_view s);
+
+// Replaces bytes that are not printable ASCII or valid UTF-8 text with '?' (for table output).
+std::string Printable(std::string_view s);
+
+}  // namespace rampart
