@@ -21,6 +21,7 @@ bool TypeMatches(const Json& v, FieldType t) {
         if (!e.is_object()) return false;
       }
       return true;
+    case FieldType::kObject: return v.is_object();
   }
   return false;
 }
@@ -33,6 +34,7 @@ std::string_view TypeName(FieldType t) {
     case FieldType::kBool: return "boolean";
     case FieldType::kStringArray: return "array of strings";
     case FieldType::kObjectArray: return "array of objects";
+    case FieldType::kObject: return "object";
   }
   return "?";
 }
@@ -56,6 +58,9 @@ Status ValidateRow(const Json& row, std::span<const Field> schema) {
       for (const auto& e : v->as_array()) {
         RAMPART_RETURN_IF_ERROR(ValidateRow(e, f.fields).WithContext(std::string(f.name)));
       }
+    }
+    if (f.type == FieldType::kObject) {
+      RAMPART_RETURN_IF_ERROR(ValidateRow(*v, f.fields).WithContext(std::string(f.name)));
     }
   }
   return Status::Ok();

@@ -15,7 +15,8 @@
 
 namespace rampart::agent {
 
-enum class FieldType { kString, kInt, kDouble, kBool, kStringArray, kObjectArray };
+// kObject is a nested object whose members are described by Field::fields (usually nullable).
+enum class FieldType { kString, kInt, kDouble, kBool, kStringArray, kObjectArray, kObject };
 
 // One field of a category's schema (the contract documented in docs/inventory.md).
 struct Field {
@@ -23,7 +24,7 @@ struct Field {
   FieldType type = FieldType::kString;
   bool nullable = false;           // null allowed when the value is unknown on this host
   bool table = false;              // shown as a column in the human-readable table
-  std::span<const Field> fields{}; // element schema of a kObjectArray
+  std::span<const Field> fields{}; // element schema of a kObjectArray, members of a kObject
 };
 
 // host and resources are single objects; every other category is a list of rows.
@@ -55,7 +56,7 @@ class Collector {
 };
 
 // Checks that `row` is an object holding every schema field with its type (null only where nullable),
-// recursing into object arrays. Extra fields are allowed. Error messages name the field.
+// recursing into object arrays and objects. Extra fields are allowed. Error messages name the field.
 Status ValidateRow(const Json& row, std::span<const Field> schema);
 
 }  // namespace rampart::agent

@@ -26,12 +26,12 @@ class HostileRoot : public ::testing::TestWithParam<Damage> {
     std::mt19937 rng(1234);
     for (const auto& e : fs::recursive_directory_iterator(root_)) {
       if (!e.is_regular_file() || e.is_symlink()) continue;
-      Damage(e.path(), rng);
+      Corrupt(e.path(), rng);
     }
   }
   void TearDown() override { fs::remove_all(root_); }
 
-  void Damage(const fs::path& p, std::mt19937& rng) {
+  void Corrupt(const fs::path& p, std::mt19937& rng) {
     const auto size = fs::file_size(p);
     switch (GetParam()) {
       case Damage::kTruncate:
