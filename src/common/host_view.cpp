@@ -131,6 +131,16 @@ Result<UniqueFd> OpenRegular(const HostView& hv, std::string_view host_path) {
   return fd;
 }
 
+// One read(2), retried on EINTR. Returns the byte count (0 at EOF).
+Result<std::size_t> ReadSome(const HostView& hv, int fd, char* buf, std::size_t size,
+                             std::string_view host_path) {
+  while (true) {
+    const ssize_t n = ::read(fd, buf, size);
+    if (n >= 0) return static_cast<std::size_t>(n);
+    if (errno != EINTR) return ErrnoStatus(errno, hv.RealPath(host_path));
+  }
+}
+
 }  // namespace
 
 Result<std::string> HostView::ReadFile(std::string_view host_path, std::size_t max_bytes) const {
@@ -138,18 +148,14 @@ Result<std::string> HostView::ReadFile(std::string_view host_path, std::size_t m
   std::string out;
   char buf[65536];
   while (true) {
-    const ssize_t n = ::read(fd.get(), buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      // A /proc file of a process that exited mid-read reports ESRCH; treat as not found.
-      return ErrnoStatus(errno, RealPath(host_path));
-    }
+    // A /proc file of a process that exited mid-read fails with ESRCH, which maps to kNotFound.
+    RAMPART_ASSIGN_OR_RETURN(const std::size_t n, ReadSome(*this, fd.get(), buf, sizeof buf, host_path));
     if (n == 0) break;
-    if (out.size() + static_cast<std::size_t>(n) > max_bytes) {
+    if (out.size() + n > max_bytes) {
       return ResourceExhausted(RealPath(host_path) + ": larger than " + std::to_string(max_bytes) +
                                " bytes");
     }
-    out.append(buf, static_cast<std::size_t>(n));
+    out.append(buf, n);
   }
   return out;
 }
@@ -166,13 +172,9 @@ Status HostView::ForEachLine(std::string_view host_path,
     return fn(line);
   };
   while (true) {
-    const ssize_t n = ::read(fd.get(), buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return ErrnoStatus(errno, RealPath(host_path));
-    }
+    RAMPART_ASSIGN_OR_RETURN(const std::size_t n, ReadSome(*this, fd.get(), buf, sizeof buf, host_path));
     if (n == 0) break;
-    std::string_view chunk(buf, static_cast<std::size_t>(n));
+    std::string_view chunk(buf, n);
     while (!chunk.empty()) {
       const std::size_t nl = chunk.find('\n');
       const std::string_view piece = chunk.substr(0, nl);

@@ -67,21 +67,14 @@ struct Builder {
 template <typename Fn>
 void ParseStanzas(std::string_view text, Fn&& fn) {
   Builder b;
-  const char* p = text.data();
-  const char* const end = text.data() + text.size();
-  while (p < end) {
-    const void* nl = std::memchr(p, '\n', static_cast<std::size_t>(end - p));
-    const char* line_end = nl != nullptr ? static_cast<const char*>(nl) : end;
-    std::string_view line(p, static_cast<std::size_t>(line_end - p));
-    p = nl != nullptr ? line_end + 1 : end;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  ForEachLineOf(text, [&](std::string_view line) {
     if (TrimView(line).empty()) {
       b.Flush(fn);
-      continue;
+      return;
     }
-    if (line.size() < 2 || line[1] != ':') continue;  // not an "X:value" line
+    if (line.size() < 2 || line[1] != ':') return;  // not an "X:value" line
     b.Field(line[0], TrimView(line.substr(2)));
-  }
+  });
   b.Flush(fn);
 }
 

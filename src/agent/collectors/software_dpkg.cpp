@@ -75,28 +75,20 @@ struct StanzaBuilder {
 template <typename Fn>
 void ParseStanzas(std::string_view text, Fn&& fn) {
   StanzaBuilder b;
-  const char* p = text.data();
-  const char* const end = text.data() + text.size();
-  while (p < end) {
-    const void* nl = std::memchr(p, '\n', static_cast<std::size_t>(end - p));
-    const char* line_end = nl != nullptr ? static_cast<const char*>(nl) : end;
-    std::string_view line(p, static_cast<std::size_t>(line_end - p));
-    p = nl != nullptr ? line_end + 1 : end;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-
+  ForEachLineOf(text, [&](std::string_view line) {
     std::size_t i = 0;
     while (i < line.size() && IsBlank(line[i])) ++i;
     if (i == line.size()) {  // empty or blank: end of stanza
       b.Flush(fn);
-      continue;
+      return;
     }
-    if (i > 0) continue;  // continuation line of a multi-line field
+    if (i > 0) return;  // continuation line of a multi-line field
     const std::size_t colon = line.find(':');
-    if (colon == std::string_view::npos || colon == 0) continue;  // not a field: skip the line
+    if (colon == std::string_view::npos || colon == 0) return;  // not a field: skip the line
     std::string_view key = line.substr(0, colon);
     while (!key.empty() && IsBlank(key.back())) key.remove_suffix(1);
     b.Field(key, TrimView(line.substr(colon + 1)));
-  }
+  });
   b.Flush(fn);
 }
 
