@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "cli/inventory_cmd.h"
+#include "cli/vercmp_cmd.h"
 #include "common/logging.h"
 #include "rampart/version.h"
 
@@ -32,6 +33,15 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 10000));
   inventory->add_flag("--json", inv.json, "Print one JSON object keyed by category");
 
+  cli::VercmpArgs vc;
+  auto* vercmp = app.add_subcommand(
+      "vercmp", "Compare two package versions by an ecosystem's rules; prints <, = or >");
+  vercmp->add_option("ecosystem", vc.ecosystem, "deb, rpm, apk, pypi, maven, semver (npm, go, crates)")
+      ->required();
+  vercmp->add_option("a", vc.a, "First version");
+  vercmp->add_option("b", vc.b, "Second version");
+  vercmp->add_flag("--stdin", vc.from_stdin, "Read one 'A B' pair per line; print one result per line");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {
@@ -48,5 +58,6 @@ int main(int argc, char** argv) {
   log::SetLevel(lv);
 
   if (*inventory) return cli::RunInventory(inv, stdout);
+  if (*vercmp) return cli::RunVercmp(vc, stdin, stdout, stderr);
   return 2;
 }

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 
 namespace rampart {
@@ -54,7 +55,7 @@ std::string Relative(std::string_view host_path) {
   return std::string(host_path);
 }
 
-bool g_openat2_missing = false;  // set once if the kernel lacks openat2 (before 5.6)
+std::atomic<bool> g_openat2_missing{false};  // set once if the kernel lacks openat2 (before 5.6)
 
 }  // namespace
 
