@@ -1,5 +1,6 @@
 // Replays a fuzz target's corpus (files or directories given as arguments) through
-// LLVMFuzzerTestOneInput, so every input that once found a bug runs as a regression test in every build.
+// LLVMFuzzerTestOneInput, so every input that once found a bug runs as a regression test in every
+// build.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -13,7 +14,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
 namespace {
 int RunFile(const std::filesystem::path& p) {
-  // stdio rather than istreambuf_iterator: GCC 12 -O2 raises a false -Wnull-dereference on the latter.
+  // stdio rather than istreambuf_iterator: GCC 12 -O2 raises a false -Wnull-dereference on the
+  // latter.
   std::FILE* f = std::fopen(p.c_str(), "rb");
   if (f == nullptr) {
     std::fprintf(stderr, "cannot read %s\n", p.c_str());

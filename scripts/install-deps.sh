@@ -8,7 +8,7 @@ PACKAGES=(
   g++ cmake ninja-build pkg-config ccache make
   clang libclang-rt-14-dev clang-format
   # libraries
-  libssl-dev libcli11-dev nlohmann-json3-dev libspdlog-dev libfmt-dev librpm-dev
+  libssl-dev libcli11-dev nlohmann-json3-dev libspdlog-dev libfmt-dev librpm-dev libzip-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   iproute2 procps time bc jq

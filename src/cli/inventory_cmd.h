@@ -1,5 +1,6 @@
 #pragma once
-// `rampart inventory`: collect fingerprints of a host and print them as tables or one JSON document.
+// `rampart inventory`: collect fingerprints of a host and print them as tables or one JSON
+// document.
 
 #include <cstdio>
 #include <string>
@@ -11,7 +12,7 @@ struct InventoryArgs {
   std::string root = "/";  // host root (a mounted image or a fixture)
   std::string data_dir;    // caches (executable hashes); empty = none
   bool json = false;
-  int sample_ms = 250;     // CPU sampling interval on a live host
+  int sample_ms = 250;  // CPU sampling interval on a live host
 };
 
 // Returns the process exit code: 0 ok, 2 bad arguments (unknown category, bad root).

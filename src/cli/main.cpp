@@ -1,7 +1,6 @@
-// rampart: one binary, one subcommand per capability. Only this file includes CLI11; each subcommand's
-// work lives in its own *_cmd.cpp behind a plain argument struct.
+// rampart: one binary, one subcommand per capability. Only this file includes CLI11; each
+// subcommand's work lives in its own *_cmd.cpp behind a plain argument struct.
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 
 #include "cli/inventory_cmd.h"
@@ -11,9 +10,10 @@
 
 int main(int argc, char** argv) {
   using namespace rampart;
-  CLI::App app{"Rampart: host security for Linux servers (inventory, intrusion detection, vulnerabilities, "
-               "baselines, malware)",
-               "rampart"};
+  CLI::App app{
+      "Rampart: host security for Linux servers (inventory, intrusion detection, vulnerabilities, "
+      "baselines, malware)",
+      "rampart"};
   app.set_version_flag("--version", std::string("rampart ") + kVersion);
   app.require_subcommand(1);
   std::string level = "warn";
@@ -21,10 +21,12 @@ int main(int argc, char** argv) {
       ->capture_default_str();
 
   cli::InventoryArgs inv;
-  auto* inventory = app.add_subcommand("inventory", "Collect this host's fingerprints (asset inventory)");
-  inventory->add_option("--category", inv.categories,
-                        "Comma-separated categories: host, resources, accounts, ports, processes, software, "
-                        "startup_services, scheduled_tasks, env_vars, kernel_modules (default: all)");
+  auto* inventory =
+      app.add_subcommand("inventory", "Collect this host's fingerprints (asset inventory)");
+  inventory->add_option(
+      "--category", inv.categories,
+      "Comma-separated categories: host, resources, accounts, ports, processes, software, "
+      "startup_services, scheduled_tasks, env_vars, kernel_modules (default: all)");
   inventory->add_option("--root", inv.root, "Host root to read (a mounted image or a fixture tree)")
       ->capture_default_str();
   inventory->add_option("--data-dir", inv.data_dir, "Directory for caches (executable hashes)");
@@ -36,11 +38,14 @@ int main(int argc, char** argv) {
   cli::VercmpArgs vc;
   auto* vercmp = app.add_subcommand(
       "vercmp", "Compare two package versions by an ecosystem's rules; prints <, = or >");
-  vercmp->add_option("ecosystem", vc.ecosystem, "deb, rpm, apk, pypi, maven, semver (npm, go, crates)")
+  vercmp
+      ->add_option("ecosystem", vc.ecosystem,
+                   "deb, rpm, apk, pypi, maven, semver (npm, go, crates)")
       ->required();
   vercmp->add_option("a", vc.a, "First version");
   vercmp->add_option("b", vc.b, "Second version");
-  vercmp->add_flag("--stdin", vc.from_stdin, "Read one 'A B' pair per line; print one result per line");
+  vercmp->add_flag("--stdin", vc.from_stdin,
+                   "Read one 'A B' pair per line; print one result per line");
 
   try {
     app.parse(argc, argv);

@@ -42,9 +42,12 @@ std::string Upper(std::string_view s) {
 
 std::string CellText(const Json& v) {
   switch (v.type()) {
-    case Json::Type::kNull: return "-";
-    case Json::Type::kBool: return v.as_bool() ? "yes" : "no";
-    case Json::Type::kString: return Printable(v.as_string());
+    case Json::Type::kNull:
+      return "-";
+    case Json::Type::kBool:
+      return v.as_bool() ? "yes" : "no";
+    case Json::Type::kString:
+      return Printable(v.as_string());
     case Json::Type::kArray: {
       std::string out;
       for (const auto& e : v.as_array()) {
@@ -53,7 +56,8 @@ std::string CellText(const Json& v) {
       }
       return out;
     }
-    default: return v.Dump();
+    default:
+      return v.Dump();
   }
 }
 
@@ -83,7 +87,8 @@ std::string RenderObject(const Json& obj) {
   return out;
 }
 
-std::string RenderTable(const Json& rows, std::span<const agent::Field> schema, std::size_t max_cell) {
+std::string RenderTable(const Json& rows, std::span<const agent::Field> schema,
+                        std::size_t max_cell) {
   std::vector<std::string_view> cols;
   for (const auto& f : schema) {
     if (f.table) cols.push_back(f.name);

@@ -48,7 +48,8 @@ int RunVercmp(const VercmpArgs& args, std::FILE* in, std::FILE* out, std::FILE* 
       return;
     }
     if (fields.size() != 2) {
-      std::fprintf(err, "rampart vercmp: stdin line %zu: expected two versions 'A B', got %zu fields\n",
+      std::fprintf(err,
+                   "rampart vercmp: stdin line %zu: expected two versions 'A B', got %zu fields\n",
                    line_no, fields.size());
       std::fputs("error\n", out);
       rc = 2;
@@ -56,7 +57,8 @@ int RunVercmp(const VercmpArgs& args, std::FILE* in, std::FILE* out, std::FILE* 
     }
     auto c = agent::vuln::CompareVersions(*eco, fields[0], fields[1]);
     if (!c) {
-      std::fprintf(err, "rampart vercmp: stdin line %zu: %s\n", line_no, c.error().message().c_str());
+      std::fprintf(err, "rampart vercmp: stdin line %zu: %s\n", line_no,
+                   c.error().message().c_str());
       std::fputs("error\n", out);
       rc = 2;
       return;

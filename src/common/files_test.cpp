@@ -9,7 +9,8 @@ namespace rampart {
 namespace {
 
 TEST(Files, WriteFileAtomicReplacesContentWithMode) {
-  const auto dir = std::filesystem::temp_directory_path() / ("rampart_files_" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("rampart_files_" + std::to_string(::getpid()));
   ASSERT_TRUE(MakeDirs((dir / "a/b").string()).ok());
   const std::string p = (dir / "a/b/state").string();
   ASSERT_TRUE(WriteFileAtomic(p, "one").ok());
@@ -24,7 +25,8 @@ TEST(Files, WriteFileAtomicReplacesContentWithMode) {
 }
 
 TEST(Files, MakeDirsRefusesAFile) {
-  const auto f = std::filesystem::temp_directory_path() / ("rampart_file_" + std::to_string(::getpid()));
+  const auto f =
+      std::filesystem::temp_directory_path() / ("rampart_file_" + std::to_string(::getpid()));
   ASSERT_TRUE(WriteFileAtomic(f.string(), "x").ok());
   EXPECT_EQ(MakeDirs(f.string()).code(), Code::kFailedPrecondition);
   std::filesystem::remove(f);

@@ -120,7 +120,8 @@ Result<std::pair<UniqueFd, std::string>> HostView::OpenParent(std::string_view h
 
 namespace {
 
-// Opens for reading and refuses anything but a regular file (a FIFO would block, a device never ends).
+// Opens for reading and refuses anything but a regular file (a FIFO would block, a device never
+// ends).
 Result<UniqueFd> OpenRegular(const HostView& hv, std::string_view host_path) {
   RAMPART_ASSIGN_OR_RETURN(UniqueFd fd, hv.OpenFile(host_path));
   struct stat st {};
@@ -150,7 +151,8 @@ Result<std::string> HostView::ReadFile(std::string_view host_path, std::size_t m
   char buf[65536];
   while (true) {
     // A /proc file of a process that exited mid-read fails with ESRCH, which maps to kNotFound.
-    RAMPART_ASSIGN_OR_RETURN(const std::size_t n, ReadSome(*this, fd.get(), buf, sizeof buf, host_path));
+    RAMPART_ASSIGN_OR_RETURN(const std::size_t n,
+                             ReadSome(*this, fd.get(), buf, sizeof buf, host_path));
     if (n == 0) break;
     if (out.size() + n > max_bytes) {
       return ResourceExhausted(RealPath(host_path) + ": larger than " + std::to_string(max_bytes) +
@@ -173,7 +175,8 @@ Status HostView::ForEachLine(std::string_view host_path,
     return fn(line);
   };
   while (true) {
-    RAMPART_ASSIGN_OR_RETURN(const std::size_t n, ReadSome(*this, fd.get(), buf, sizeof buf, host_path));
+    RAMPART_ASSIGN_OR_RETURN(const std::size_t n,
+                             ReadSome(*this, fd.get(), buf, sizeof buf, host_path));
     if (n == 0) break;
     std::string_view chunk(buf, n);
     while (!chunk.empty()) {
@@ -227,9 +230,9 @@ Result<FileInfo> HostView::Lstat(std::string_view host_path) const {
   }
   RAMPART_ASSIGN_OR_RETURN(auto parent, OpenParent(host_path));
   struct stat st {};
-  const int rc = parent.second.empty()
-                     ? ::fstat(parent.first.get(), &st)
-                     : ::fstatat(parent.first.get(), parent.second.c_str(), &st, AT_SYMLINK_NOFOLLOW);
+  const int rc = parent.second.empty() ? ::fstat(parent.first.get(), &st)
+                                       : ::fstatat(parent.first.get(), parent.second.c_str(), &st,
+                                                   AT_SYMLINK_NOFOLLOW);
   if (rc != 0) return ErrnoStatus(errno, RealPath(host_path));
   return FromStat(st);
 }
@@ -271,7 +274,8 @@ std::vector<std::string> HostView::Glob(std::string_view pattern) const {
       auto names = ListDir(base.empty() ? "/" : base);
       if (!names) continue;
       for (const auto& name : *names) {
-        if (::fnmatch(comp.c_str(), name.c_str(), FNM_PERIOD) == 0) next.push_back(base + "/" + name);
+        if (::fnmatch(comp.c_str(), name.c_str(), FNM_PERIOD) == 0)
+          next.push_back(base + "/" + name);
       }
     }
     current = std::move(next);

@@ -1,8 +1,8 @@
 #pragma once
-// HostView: the root every collector reads the host through. "/" for this machine; a directory for a
-// mounted image or a test fixture. Outside "/" every path is resolved *inside* the root (openat2 with
-// RESOLVE_IN_ROOT): an absolute symlink in an image points into the image, never at this host's files.
-// Thread-safe: all methods are const and share only the root descriptor.
+// HostView: the root every collector reads the host through. "/" for this machine; a directory for
+// a mounted image or a test fixture. Outside "/" every path is resolved *inside* the root (openat2
+// with RESOLVE_IN_ROOT): an absolute symlink in an image points into the image, never at this
+// host's files. Thread-safe: all methods are const and share only the root descriptor.
 
 #include <sys/types.h>
 
@@ -63,28 +63,29 @@ class HostView {
  public:
   // This machine ("/").
   HostView();
-  // A root directory (an image or a fixture). Errors: kNotFound / kInvalidArgument when it is not a directory.
+  // A root directory (an image or a fixture). Errors: kNotFound / kInvalidArgument when it is not a
+  // directory.
   static Result<HostView> Open(const std::string& root);
 
   bool is_live() const { return live_; }
   // "/" or the root directory as given.
   const std::string& root() const { return root_; }
-  // The path on this machine that `host_path` (absolute, in the host's namespace) names, for messages and for
-  // libraries that only take paths (librpm). Does not resolve symlinks.
+  // The path on this machine that `host_path` (absolute, in the host's namespace) names, for
+  // messages and for libraries that only take paths (librpm). Does not resolve symlinks.
   std::string RealPath(std::string_view host_path) const;
 
   // Opens a file for reading (O_RDONLY | O_CLOEXEC | O_NONBLOCK, symlinks resolved in the root).
   Result<UniqueFd> OpenFile(std::string_view host_path, int extra_flags = 0) const;
 
   // Reads a whole regular file (procfs files included, which report size 0).
-  // Errors: from open/read (kNotFound, kPermissionDenied, ...); kInvalidArgument for a FIFO, device or
-  // directory; kResourceExhausted when the file is larger than max_bytes.
+  // Errors: from open/read (kNotFound, kPermissionDenied, ...); kInvalidArgument for a FIFO, device
+  // or directory; kResourceExhausted when the file is larger than max_bytes.
   Result<std::string> ReadFile(std::string_view host_path,
                                std::size_t max_bytes = kDefaultMaxFileBytes) const;
 
-  // Streams a file line by line without holding it whole: fn gets each line without its '\n' (and '\r').
-  // Lines longer than max_line are cut to max_line. fn returns false to stop early.
-  // Suited to files that may be huge (a hostile 100 MB passwd). Errors as ReadFile, except the size limit.
+  // Streams a file line by line without holding it whole: fn gets each line without its '\n' (and
+  // '\r'). Lines longer than max_line are cut to max_line. fn returns false to stop early. Suited
+  // to files that may be huge (a hostile 100 MB passwd). Errors as ReadFile, except the size limit.
   Status ForEachLine(std::string_view host_path, const std::function<bool(std::string_view)>& fn,
                      std::size_t max_line = std::size_t{1} << 20) const;
 
@@ -96,7 +97,8 @@ class HostView {
   bool Exists(std::string_view host_path) const;
 
   // Expands a pattern whose components may hold '*', '?' and '[...]' (fnmatch rules; no "**").
-  // Returns matching host paths, sorted. Hidden entries match only a pattern component starting with '.'.
+  // Returns matching host paths, sorted. Hidden entries match only a pattern component starting
+  // with '.'.
   std::vector<std::string> Glob(std::string_view pattern) const;
 
  private:

@@ -17,7 +17,8 @@ class HostViewTest : public ::testing::Test {
   void SetUp() override {
     root_ = fs::temp_directory_path() / ("rampart_hv_" + std::to_string(::getpid()));
     fs::create_directories(root_ / "etc/sub");
-    std::ofstream(root_ / "etc/passwd") << "root:x:0:0:root:/root:/bin/bash\nuser:x:1000:1000::/home/u:/bin/sh";
+    std::ofstream(root_ / "etc/passwd")
+        << "root:x:0:0:root:/root:/bin/bash\nuser:x:1000:1000::/home/u:/bin/sh";
     std::ofstream(root_ / "etc/sub/b.conf") << "b";
     std::ofstream(root_ / "etc/sub/a.conf") << "a";
     std::ofstream(root_ / "etc/sub/.hidden.conf") << "h";
@@ -75,10 +76,14 @@ TEST_F(HostViewTest, ForEachLineStreamsAndCutsLongLines) {
   auto hv = HostView::Open(root_.string());
   ASSERT_TRUE(hv);
   std::vector<std::string> lines;
-  ASSERT_TRUE(hv->ForEachLine("/etc/passwd", [&](std::string_view l) {
-                  lines.emplace_back(l);
-                  return true;
-                }, 8).ok());
+  ASSERT_TRUE(hv->ForEachLine(
+                    "/etc/passwd",
+                    [&](std::string_view l) {
+                      lines.emplace_back(l);
+                      return true;
+                    },
+                    8)
+                  .ok());
   ASSERT_EQ(lines.size(), 2u);
   EXPECT_EQ(lines[0], "root:x:0");
   EXPECT_EQ(lines[1], "user:x:1");
@@ -90,7 +95,8 @@ TEST_F(HostViewTest, ListDirAndGlob) {
   auto names = hv->ListDir("/etc/sub");
   ASSERT_TRUE(names);
   EXPECT_EQ(*names, (std::vector<std::string>{".hidden.conf", "a.conf", "b.conf"}));
-  EXPECT_EQ(hv->Glob("/etc/sub/*.conf"), (std::vector<std::string>{"/etc/sub/a.conf", "/etc/sub/b.conf"}));
+  EXPECT_EQ(hv->Glob("/etc/sub/*.conf"),
+            (std::vector<std::string>{"/etc/sub/a.conf", "/etc/sub/b.conf"}));
   EXPECT_EQ(hv->Glob("/e*/s?b/.h*"), (std::vector<std::string>{"/etc/sub/.hidden.conf"}));
   EXPECT_TRUE(hv->Glob("/nope/*").empty());
 }

@@ -1,5 +1,6 @@
-// The only file of src/common that includes nlohmann/json; it is used for parsing (with a SAX handler so
-// depth is bounded and positions are reported). Serialisation is our own, so insertion order is kept.
+// The only file of src/common that includes nlohmann/json; it is used for parsing (with a SAX
+// handler so depth is bounded and positions are reported). Serialisation is our own, so insertion
+// order is kept.
 #include "common/json.h"
 
 #include <cmath>
@@ -76,10 +77,17 @@ std::size_t Utf8SeqLen(std::string_view s, std::size_t i) {
   std::size_t n = 0;
   std::uint32_t cp = 0;
   if (c < 0x80) return 1;
-  if ((c & 0xE0) == 0xC0) { n = 2; cp = c & 0x1Fu; }
-  else if ((c & 0xF0) == 0xE0) { n = 3; cp = c & 0x0Fu; }
-  else if ((c & 0xF8) == 0xF0) { n = 4; cp = c & 0x07u; }
-  else return 0;
+  if ((c & 0xE0) == 0xC0) {
+    n = 2;
+    cp = c & 0x1Fu;
+  } else if ((c & 0xF0) == 0xE0) {
+    n = 3;
+    cp = c & 0x0Fu;
+  } else if ((c & 0xF8) == 0xF0) {
+    n = 4;
+    cp = c & 0x07u;
+  } else
+    return 0;
   if (i + n > s.size()) return 0;
   for (std::size_t k = 1; k < n; ++k) {
     const auto cc = static_cast<unsigned char>(s[i + k]);
@@ -97,14 +105,36 @@ void DumpString(std::string_view s, std::string& out) {
   for (std::size_t i = 0; i < s.size();) {
     const auto c = static_cast<unsigned char>(s[i]);
     switch (c) {
-      case '"': out += "\\\""; ++i; continue;
-      case '\\': out += "\\\\"; ++i; continue;
-      case '\n': out += "\\n"; ++i; continue;
-      case '\r': out += "\\r"; ++i; continue;
-      case '\t': out += "\\t"; ++i; continue;
-      case '\b': out += "\\b"; ++i; continue;
-      case '\f': out += "\\f"; ++i; continue;
-      default: break;
+      case '"':
+        out += "\\\"";
+        ++i;
+        continue;
+      case '\\':
+        out += "\\\\";
+        ++i;
+        continue;
+      case '\n':
+        out += "\\n";
+        ++i;
+        continue;
+      case '\r':
+        out += "\\r";
+        ++i;
+        continue;
+      case '\t':
+        out += "\\t";
+        ++i;
+        continue;
+      case '\b':
+        out += "\\b";
+        ++i;
+        continue;
+      case '\f':
+        out += "\\f";
+        ++i;
+        continue;
+      default:
+        break;
     }
     if (c < 0x20 || c == 0x7F) {
       char buf[8];
@@ -152,14 +182,27 @@ void Newline(std::string& out, int indent, int depth) {
 
 void DumpValue(const Json& j, std::string& out, int indent, int depth) {
   switch (j.type()) {
-    case Json::Type::kNull: out += "null"; return;
-    case Json::Type::kBool: out += j.as_bool() ? "true" : "false"; return;
-    case Json::Type::kInt: out += std::to_string(j.as_int()); return;
-    case Json::Type::kDouble: DumpDouble(j.as_double(), out); return;
-    case Json::Type::kString: DumpString(j.as_string(), out); return;
+    case Json::Type::kNull:
+      out += "null";
+      return;
+    case Json::Type::kBool:
+      out += j.as_bool() ? "true" : "false";
+      return;
+    case Json::Type::kInt:
+      out += std::to_string(j.as_int());
+      return;
+    case Json::Type::kDouble:
+      DumpDouble(j.as_double(), out);
+      return;
+    case Json::Type::kString:
+      DumpString(j.as_string(), out);
+      return;
     case Json::Type::kArray: {
       const auto& a = j.as_array();
-      if (a.empty()) { out += "[]"; return; }
+      if (a.empty()) {
+        out += "[]";
+        return;
+      }
       out += '[';
       for (std::size_t i = 0; i < a.size(); ++i) {
         if (i > 0) out += ',';
@@ -172,7 +215,10 @@ void DumpValue(const Json& j, std::string& out, int indent, int depth) {
     }
     case Json::Type::kObject: {
       const auto& o = j.as_object();
-      if (o.empty()) { out += "{}"; return; }
+      if (o.empty()) {
+        out += "{}";
+        return;
+      }
       out += '{';
       for (std::size_t i = 0; i < o.size(); ++i) {
         if (i > 0) out += ',';
@@ -267,7 +313,8 @@ class Builder : public nlohmann::json_sax<nlohmann::json> {
   }
 
   int max_depth_;
-  std::vector<Json*> stack_;  // pointers stay valid: a container only grows while it is the innermost one
+  std::vector<Json*>
+      stack_;  // pointers stay valid: a container only grows while it is the innermost one
   std::vector<std::string> keys_;
 };
 
@@ -310,7 +357,8 @@ Result<Json> Json::Parse(std::string_view text, int max_depth) {
   if (auto p = what.find(": "); p != std::string::npos && what.rfind("[json.exception", 0) == 0) {
     what = what.substr(p + 2);
   }
-  return InvalidArgument("line " + std::to_string(line) + ", column " + std::to_string(col) + ": " + what);
+  return InvalidArgument("line " + std::to_string(line) + ", column " + std::to_string(col) + ": " +
+                         what);
 }
 
 }  // namespace rampart

@@ -17,7 +17,9 @@ TEST(Json, KeepsInsertionOrderAndTypes) {
 }
 
 TEST(Json, EscapesControlCharactersAndInvalidUtf8) {
-  Json j(std::string("a\"\\\n\x01\xff" "\xc3\xa9"));
+  Json j(
+      std::string("a\"\\\n\x01\xff"
+                  "\xc3\xa9"));
   EXPECT_EQ(j.Dump(), "\"a\\\"\\\\\\n\\u0001\xEF\xBF\xBD\xC3\xA9\"");
 }
 

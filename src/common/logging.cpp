@@ -23,7 +23,10 @@ spdlog::logger& Logger() {
 }  // namespace
 
 bool ParseLevel(std::string_view name, Level* out) {
-  struct Entry { std::string_view name; Level level; };
+  struct Entry {
+    std::string_view name;
+    Level level;
+  };
   static constexpr Entry kLevels[] = {{"trace", Level::kTrace}, {"debug", Level::kDebug},
                                       {"info", Level::kInfo},   {"warn", Level::kWarn},
                                       {"error", Level::kError}, {"off", Level::kOff}};
@@ -43,12 +46,23 @@ bool Enabled(Level level) { return level >= GetLevel() && level != Level::kOff; 
 void Write(Level level, std::string_view message) {
   spdlog::level::level_enum l = spdlog::level::info;
   switch (level) {
-    case Level::kTrace: l = spdlog::level::trace; break;
-    case Level::kDebug: l = spdlog::level::debug; break;
-    case Level::kInfo: l = spdlog::level::info; break;
-    case Level::kWarn: l = spdlog::level::warn; break;
-    case Level::kError: l = spdlog::level::err; break;
-    case Level::kOff: return;
+    case Level::kTrace:
+      l = spdlog::level::trace;
+      break;
+    case Level::kDebug:
+      l = spdlog::level::debug;
+      break;
+    case Level::kInfo:
+      l = spdlog::level::info;
+      break;
+    case Level::kWarn:
+      l = spdlog::level::warn;
+      break;
+    case Level::kError:
+      l = spdlog::level::err;
+      break;
+    case Level::kOff:
+      return;
   }
   Logger().log(l, "{}", message);
 }

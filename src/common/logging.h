@@ -1,6 +1,6 @@
 #pragma once
-// Logging to stderr (stdout is kept for command output). Messages are fmt-formatted; the sink (spdlog) lives
-// in logging.cpp only. Thread-safe.
+// Logging to stderr (stdout is kept for command output). Messages are fmt-formatted; the sink
+// (spdlog) lives in logging.cpp only. Thread-safe.
 
 #include <fmt/core.h>
 

@@ -7,18 +7,30 @@ namespace rampart {
 
 std::string_view CodeName(Code code) {
   switch (code) {
-    case Code::kOk: return "ok";
-    case Code::kInvalidArgument: return "invalid_argument";
-    case Code::kNotFound: return "not_found";
-    case Code::kAlreadyExists: return "already_exists";
-    case Code::kPermissionDenied: return "permission_denied";
-    case Code::kUnauthenticated: return "unauthenticated";
-    case Code::kResourceExhausted: return "resource_exhausted";
-    case Code::kFailedPrecondition: return "failed_precondition";
-    case Code::kUnavailable: return "unavailable";
-    case Code::kDeadlineExceeded: return "deadline_exceeded";
-    case Code::kDataLoss: return "data_loss";
-    case Code::kInternal: return "internal";
+    case Code::kOk:
+      return "ok";
+    case Code::kInvalidArgument:
+      return "invalid_argument";
+    case Code::kNotFound:
+      return "not_found";
+    case Code::kAlreadyExists:
+      return "already_exists";
+    case Code::kPermissionDenied:
+      return "permission_denied";
+    case Code::kUnauthenticated:
+      return "unauthenticated";
+    case Code::kResourceExhausted:
+      return "resource_exhausted";
+    case Code::kFailedPrecondition:
+      return "failed_precondition";
+    case Code::kUnavailable:
+      return "unavailable";
+    case Code::kDeadlineExceeded:
+      return "deadline_exceeded";
+    case Code::kDataLoss:
+      return "data_loss";
+    case Code::kInternal:
+      return "internal";
   }
   return "unknown";
 }
@@ -42,30 +54,48 @@ std::string Status::ToString() const {
 Status ErrnoStatus(int err, std::string_view what) {
   std::string msg(what);
   msg += ": ";
-  msg += std::strerror(err);  // NOLINT(concurrency-mt-unsafe): glibc's is thread-safe for known codes
+  msg +=
+      std::strerror(err);  // NOLINT(concurrency-mt-unsafe): glibc's is thread-safe for known codes
   Code code = Code::kInternal;
   switch (err) {
     case ENOENT:
     case ENOTDIR:
-    case ESRCH: code = Code::kNotFound; break;
+    case ESRCH:
+      code = Code::kNotFound;
+      break;
     case EACCES:
-    case EPERM: code = Code::kPermissionDenied; break;
-    case EEXIST: code = Code::kAlreadyExists; break;
+    case EPERM:
+      code = Code::kPermissionDenied;
+      break;
+    case EEXIST:
+      code = Code::kAlreadyExists;
+      break;
     case EFBIG:
     case ENOSPC:
     case EMFILE:
     case ENFILE:
-    case ENOMEM: code = Code::kResourceExhausted; break;
+    case ENOMEM:
+      code = Code::kResourceExhausted;
+      break;
     case EINVAL:
     case ELOOP:
     case ENAMETOOLONG:
-    case EXDEV: code = Code::kInvalidArgument; break;
+    case EXDEV:
+      code = Code::kInvalidArgument;
+      break;
     case EAGAIN:
     case EINTR:
-    case EBUSY: code = Code::kUnavailable; break;
-    case ETIMEDOUT: code = Code::kDeadlineExceeded; break;
-    case EIO: code = Code::kDataLoss; break;
-    default: break;
+    case EBUSY:
+      code = Code::kUnavailable;
+      break;
+    case ETIMEDOUT:
+      code = Code::kDeadlineExceeded;
+      break;
+    case EIO:
+      code = Code::kDataLoss;
+      break;
+    default:
+      break;
   }
   return {code, std::move(msg)};
 }

@@ -1,6 +1,6 @@
 #pragma once
-// Status and Result<T>: the error model of every Rampart API. No exceptions cross our own interfaces;
-// library exceptions are caught at the wrapper and turned into a Status with context.
+// Status and Result<T>: the error model of every Rampart API. No exceptions cross our own
+// interfaces; library exceptions are caught at the wrapper and turned into a Status with context.
 
 #include <cassert>
 #include <string>
@@ -12,17 +12,17 @@ namespace rampart {
 
 enum class Code {
   kOk = 0,
-  kInvalidArgument,    // bad input: a parse error, a bad flag value (CLI exit 2, HTTP 400)
-  kNotFound,           // a file, row or object that is not there (HTTP 404)
-  kAlreadyExists,      // (HTTP 409)
-  kPermissionDenied,   // the OS or the caller's role refuses (HTTP 403)
-  kUnauthenticated,    // no or bad credentials (HTTP 401)
-  kResourceExhausted,  // a size or count limit was hit (HTTP 413/429)
-  kFailedPrecondition, // the system is not in a state where this can run
-  kUnavailable,        // transient: retry may succeed (HTTP 503)
-  kDeadlineExceeded,   // a timeout
-  kDataLoss,           // stored data is corrupt or truncated
-  kInternal,           // a bug or an unexpected library failure (HTTP 500)
+  kInvalidArgument,     // bad input: a parse error, a bad flag value (CLI exit 2, HTTP 400)
+  kNotFound,            // a file, row or object that is not there (HTTP 404)
+  kAlreadyExists,       // (HTTP 409)
+  kPermissionDenied,    // the OS or the caller's role refuses (HTTP 403)
+  kUnauthenticated,     // no or bad credentials (HTTP 401)
+  kResourceExhausted,   // a size or count limit was hit (HTTP 413/429)
+  kFailedPrecondition,  // the system is not in a state where this can run
+  kUnavailable,         // transient: retry may succeed (HTTP 503)
+  kDeadlineExceeded,    // a timeout
+  kDataLoss,            // stored data is corrupt or truncated
+  kInternal,            // a bug or an unexpected library failure (HTTP 500)
 };
 
 // Stable lower-case name of a code ("invalid_argument"), used in JSON errors and logs.
@@ -50,9 +50,15 @@ class [[nodiscard]] Status {
 
 inline Status InvalidArgument(std::string msg) { return {Code::kInvalidArgument, std::move(msg)}; }
 inline Status NotFound(std::string msg) { return {Code::kNotFound, std::move(msg)}; }
-inline Status PermissionDenied(std::string msg) { return {Code::kPermissionDenied, std::move(msg)}; }
-inline Status ResourceExhausted(std::string msg) { return {Code::kResourceExhausted, std::move(msg)}; }
-inline Status FailedPrecondition(std::string msg) { return {Code::kFailedPrecondition, std::move(msg)}; }
+inline Status PermissionDenied(std::string msg) {
+  return {Code::kPermissionDenied, std::move(msg)};
+}
+inline Status ResourceExhausted(std::string msg) {
+  return {Code::kResourceExhausted, std::move(msg)};
+}
+inline Status FailedPrecondition(std::string msg) {
+  return {Code::kFailedPrecondition, std::move(msg)};
+}
 inline Status Unavailable(std::string msg) { return {Code::kUnavailable, std::move(msg)}; }
 inline Status DataLoss(std::string msg) { return {Code::kDataLoss, std::move(msg)}; }
 inline Status Internal(std::string msg) { return {Code::kInternal, std::move(msg)}; }
@@ -103,9 +109,9 @@ class [[nodiscard]] Result {
 #define RAMPART_CONCAT(a, b) RAMPART_CONCAT_INNER(a, b)
 
 // Returns the Status from the enclosing function when `expr` (a Status) is not OK.
-#define RAMPART_RETURN_IF_ERROR(expr)              \
-  do {                                             \
-    ::rampart::Status rampart_status_ = (expr);    \
+#define RAMPART_RETURN_IF_ERROR(expr)                  \
+  do {                                                 \
+    ::rampart::Status rampart_status_ = (expr);        \
     if (!rampart_status_.ok()) return rampart_status_; \
   } while (0)
 

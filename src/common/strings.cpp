@@ -136,7 +136,8 @@ std::vector<KeyValue> ParseKeyValueLines(std::string_view text) {
     std::string_view raw = TrimView(line.substr(eq + 1));
     // An unquoted " #" starts a comment.
     if (!raw.empty() && raw.front() != '"' && raw.front() != '\'') {
-      if (auto hash = raw.find(" #"); hash != std::string_view::npos) raw = TrimView(raw.substr(0, hash));
+      if (auto hash = raw.find(" #"); hash != std::string_view::npos)
+        raw = TrimView(raw.substr(0, hash));
     }
     out.push_back({std::string(key), Unquote(raw), line_no});
   }

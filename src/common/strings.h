@@ -19,10 +19,12 @@ std::string Trim(std::string_view s);
 std::vector<std::string_view> Split(std::string_view s, char sep);
 // Splits on runs of whitespace, dropping empty fields.
 std::vector<std::string_view> SplitWhitespace(std::string_view s);
-// Splits into lines on '\n', dropping a trailing '\r' from each; a final empty line is not returned.
+// Splits into lines on '\n', dropping a trailing '\r' from each; a final empty line is not
+// returned.
 std::vector<std::string_view> SplitLines(std::string_view s);
-// Calls fn(line) for each '\n'-separated line of text, a trailing '\r' dropped, without allocating (a final
-// empty line is not passed). For hot parsers; SplitLines is simpler where a vector is fine.
+// Calls fn(line) for each '\n'-separated line of text, a trailing '\r' dropped, without allocating
+// (a final empty line is not passed). For hot parsers; SplitLines is simpler where a vector is
+// fine.
 template <typename Fn>
 void ForEachLineOf(std::string_view text, Fn&& fn) {
   std::size_t start = 0;
@@ -53,12 +55,12 @@ std::optional<T> ParseInt(std::string_view s, int base = 10) {
 }
 std::optional<double> ParseDouble(std::string_view s);
 
-// Shell-style unquoting for KEY=VALUE files (os-release, /etc/environment): strips one level of matching
-// single or double quotes and, inside double quotes or unquoted text, backslash escapes.
+// Shell-style unquoting for KEY=VALUE files (os-release, /etc/environment): strips one level of
+// matching single or double quotes and, inside double quotes or unquoted text, backslash escapes.
 std::string Unquote(std::string_view value);
 
-// Parses "KEY=VALUE" lines (comments with '#', blank lines and "export " prefixes skipped). Later keys win.
-// Lines without '=' or with an invalid key are ignored.
+// Parses "KEY=VALUE" lines (comments with '#', blank lines and "export " prefixes skipped). Later
+// keys win. Lines without '=' or with an invalid key are ignored.
 struct KeyValue {
   std::string key;
   std::string value;

@@ -5,10 +5,14 @@ namespace {
 
 bool TypeMatches(const Json& v, FieldType t) {
   switch (t) {
-    case FieldType::kString: return v.is_string();
-    case FieldType::kInt: return v.is_int();
-    case FieldType::kDouble: return v.is_number();
-    case FieldType::kBool: return v.is_bool();
+    case FieldType::kString:
+      return v.is_string();
+    case FieldType::kInt:
+      return v.is_int();
+    case FieldType::kDouble:
+      return v.is_number();
+    case FieldType::kBool:
+      return v.is_bool();
     case FieldType::kStringArray:
       if (!v.is_array()) return false;
       for (const auto& e : v.as_array()) {
@@ -21,20 +25,28 @@ bool TypeMatches(const Json& v, FieldType t) {
         if (!e.is_object()) return false;
       }
       return true;
-    case FieldType::kObject: return v.is_object();
+    case FieldType::kObject:
+      return v.is_object();
   }
   return false;
 }
 
 std::string_view TypeName(FieldType t) {
   switch (t) {
-    case FieldType::kString: return "string";
-    case FieldType::kInt: return "integer";
-    case FieldType::kDouble: return "number";
-    case FieldType::kBool: return "boolean";
-    case FieldType::kStringArray: return "array of strings";
-    case FieldType::kObjectArray: return "array of objects";
-    case FieldType::kObject: return "object";
+    case FieldType::kString:
+      return "string";
+    case FieldType::kInt:
+      return "integer";
+    case FieldType::kDouble:
+      return "number";
+    case FieldType::kBool:
+      return "boolean";
+    case FieldType::kStringArray:
+      return "array of strings";
+    case FieldType::kObjectArray:
+      return "array of objects";
+    case FieldType::kObject:
+      return "object";
   }
   return "?";
 }

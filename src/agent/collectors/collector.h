@@ -1,7 +1,8 @@
 #pragma once
 // The collector plug-in interface: one class per fingerprint category, listed in registry.cpp.
-// A collector reads the host only through CollectContext::host (so fixtures and mounted images work) and
-// degrades instead of failing: a missing or unreadable file means fewer rows and a debug log, not an error.
+// A collector reads the host only through CollectContext::host (so fixtures and mounted images
+// work) and degrades instead of failing: a missing or unreadable file means fewer rows and a debug
+// log, not an error.
 
 #include <chrono>
 #include <span>
@@ -22,9 +23,9 @@ enum class FieldType { kString, kInt, kDouble, kBool, kStringArray, kObjectArray
 struct Field {
   std::string_view name;
   FieldType type = FieldType::kString;
-  bool nullable = false;           // null allowed when the value is unknown on this host
-  bool table = false;              // shown as a column in the human-readable table
-  std::span<const Field> fields{}; // element schema of a kObjectArray, members of a kObject
+  bool nullable = false;            // null allowed when the value is unknown on this host
+  bool table = false;               // shown as a column in the human-readable table
+  std::span<const Field> fields{};  // element schema of a kObjectArray, members of a kObject
 };
 
 // host and resources are single objects; every other category is a list of rows.
@@ -50,13 +51,14 @@ class Collector {
   virtual std::string_view name() const = 0;
   virtual Shape shape() const = 0;
   virtual std::span<const Field> schema() const = 0;
-  // Returns a Json object (Shape::kObject) or array of objects (Shape::kRows), each matching schema().
-  // Errors only when nothing at all can be said about the category.
+  // Returns a Json object (Shape::kObject) or array of objects (Shape::kRows), each matching
+  // schema(). Errors only when nothing at all can be said about the category.
   virtual Result<Json> Collect(const CollectContext& ctx) = 0;
 };
 
-// Checks that `row` is an object holding every schema field with its type (null only where nullable),
-// recursing into object arrays and objects. Extra fields are allowed. Error messages name the field.
+// Checks that `row` is an object holding every schema field with its type (null only where
+// nullable), recursing into object arrays and objects. Extra fields are allowed. Error messages
+// name the field.
 Status ValidateRow(const Json& row, std::span<const Field> schema);
 
 }  // namespace rampart::agent

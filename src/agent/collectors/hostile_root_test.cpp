@@ -1,5 +1,6 @@
-// Every collector on a host whose files are damaged or hostile: each fixture file truncated mid-line,
-// replaced by binary garbage, or grown to megabytes of garbage. Nothing may crash, hang or break its schema.
+// Every collector on a host whose files are damaged or hostile: each fixture file truncated
+// mid-line, replaced by binary garbage, or grown to megabytes of garbage. Nothing may crash, hang
+// or break its schema.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -76,7 +77,8 @@ TEST_P(HostileRoot, EveryCollectorSurvivesAndKeepsItsSchema) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Damages, HostileRoot,
-                         ::testing::Values(Damage::kTruncate, Damage::kGarbage, Damage::kHugeGarbage));
+                         ::testing::Values(Damage::kTruncate, Damage::kGarbage,
+                                           Damage::kHugeGarbage));
 
 }  // namespace
 }  // namespace rampart::agent

@@ -1,7 +1,7 @@
 #pragma once
-// Binary login records: utmp/wtmp/btmp (struct utmp, 384 bytes on Linux with glibc on 64-bit and 32-bit
-// x86/ARM alike) and lastlog (struct lastlog, 292 bytes, indexed by uid). Pure parsers that never read past
-// the input: a truncated trailing record is ignored.
+// Binary login records: utmp/wtmp/btmp (struct utmp, 384 bytes on Linux with glibc on 64-bit and
+// 32-bit x86/ARM alike) and lastlog (struct lastlog, 292 bytes, indexed by uid). Pure parsers that
+// never read past the input: a truncated trailing record is ignored.
 
 #include <cstdint>
 #include <optional>
@@ -17,8 +17,16 @@ inline constexpr std::size_t kUtmpRecordSize = 384;
 inline constexpr std::size_t kLastlogRecordSize = 292;
 
 enum class UtmpType : std::int16_t {
-  kEmpty = 0, kRunLevel = 1, kBootTime = 2, kNewTime = 3, kOldTime = 4,
-  kInitProcess = 5, kLoginProcess = 6, kUserProcess = 7, kDeadProcess = 8, kAccounting = 9,
+  kEmpty = 0,
+  kRunLevel = 1,
+  kBootTime = 2,
+  kNewTime = 3,
+  kOldTime = 4,
+  kInitProcess = 5,
+  kLoginProcess = 6,
+  kUserProcess = 7,
+  kDeadProcess = 8,
+  kAccounting = 9,
 };
 
 struct LoginRecord {
@@ -26,8 +34,8 @@ struct LoginRecord {
   std::int32_t pid = 0;
   std::string line;  // tty ("pts/0") or "ssh:notty"
   std::string user;
-  std::string host;  // remote host as logged (name or address); empty for local logins
-  std::string ip;    // ut_addr_v6 as text ("" when zero)
+  std::string host;       // remote host as logged (name or address); empty for local logins
+  std::string ip;         // ut_addr_v6 as text ("" when zero)
   std::int64_t time = 0;  // seconds since the epoch
 };
 

@@ -5,7 +5,8 @@
 namespace rampart::agent {
 
 bool ParsePasswdLine(std::string_view line, PasswdEntry* out) {
-  if (line.empty() || line.front() == '#' || line.front() == '+' || line.front() == '-') return false;
+  if (line.empty() || line.front() == '#' || line.front() == '+' || line.front() == '-')
+    return false;
   const auto f = Split(line, ':');
   if (f.size() != 7 || f[0].empty()) return false;
   auto uid = ParseInt<std::uint32_t>(f[2]);
@@ -36,7 +37,8 @@ std::vector<PasswdEntry> ParsePasswd(std::string_view text) {
 }
 
 bool ParseGroupLine(std::string_view line, GroupEntry* out) {
-  if (line.empty() || line.front() == '#' || line.front() == '+' || line.front() == '-') return false;
+  if (line.empty() || line.front() == '#' || line.front() == '+' || line.front() == '-')
+    return false;
   const auto f = Split(line, ':');
   if (f.size() != 4 || f[0].empty()) return false;
   auto gid = ParseInt<std::uint32_t>(f[2]);
@@ -65,25 +67,31 @@ std::vector<GroupEntry> ParseGroup(std::string_view text) {
 std::vector<PasswdEntry> ReadPasswd(const HostView& host, std::size_t max_entries) {
   std::vector<PasswdEntry> out;
   std::size_t n = 0;
-  (void)host.ForEachLine("/etc/passwd", [&](std::string_view line) {
-    ++n;
-    PasswdEntry e;
-    if (ParsePasswdLine(line, &e)) {
-      e.line = n;
-      out.push_back(std::move(e));
-    }
-    return out.size() < max_entries;
-  }, 64 << 10);
+  (void)host.ForEachLine(
+      "/etc/passwd",
+      [&](std::string_view line) {
+        ++n;
+        PasswdEntry e;
+        if (ParsePasswdLine(line, &e)) {
+          e.line = n;
+          out.push_back(std::move(e));
+        }
+        return out.size() < max_entries;
+      },
+      64 << 10);
   return out;
 }
 
 std::vector<GroupEntry> ReadGroup(const HostView& host, std::size_t max_entries) {
   std::vector<GroupEntry> out;
-  (void)host.ForEachLine("/etc/group", [&](std::string_view line) {
-    GroupEntry e;
-    if (ParseGroupLine(line, &e)) out.push_back(std::move(e));
-    return out.size() < max_entries;
-  }, 1 << 20);
+  (void)host.ForEachLine(
+      "/etc/group",
+      [&](std::string_view line) {
+        GroupEntry e;
+        if (ParseGroupLine(line, &e)) out.push_back(std::move(e));
+        return out.size() < max_entries;
+      },
+      1 << 20);
   return out;
 }
 

@@ -36,7 +36,8 @@ std::vector<PasswdEntry> ParsePasswd(std::string_view text);
 bool ParseGroupLine(std::string_view line, GroupEntry* out);
 std::vector<GroupEntry> ParseGroup(std::string_view text);
 
-// Reads /etc/passwd (streamed, so a huge file costs no memory beyond its entries; at most max_entries kept).
+// Reads /etc/passwd (streamed, so a huge file costs no memory beyond its entries; at most
+// max_entries kept).
 std::vector<PasswdEntry> ReadPasswd(const HostView& host, std::size_t max_entries = 1'000'000);
 std::vector<GroupEntry> ReadGroup(const HostView& host, std::size_t max_entries = 1'000'000);
 

@@ -1,6 +1,6 @@
 #pragma once
-// The explicit list of collectors. A test runs every one of them on the fixture roots and validates the
-// rows against their schemas, so a collector missing here fails a test.
+// The explicit list of collectors. A test runs every one of them on the fixture roots and validates
+// the rows against their schemas, so a collector missing here fails a test.
 
 #include <memory>
 #include <string>
@@ -25,8 +25,8 @@ std::unique_ptr<Collector> MakeKernelModulesCollector();
 // Every collector, in the order categories are printed.
 std::vector<std::unique_ptr<Collector>> AllCollectors();
 
-// Parses "host,ports" into collectors; empty = all. Error kInvalidArgument names the unknown category and
-// lists the valid ones.
+// Parses "host,ports" into collectors; empty = all. Error kInvalidArgument names the unknown
+// category and lists the valid ones.
 Result<std::vector<std::unique_ptr<Collector>>> SelectCollectors(std::string_view csv);
 
 }  // namespace rampart::agent

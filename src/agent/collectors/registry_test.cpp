@@ -1,5 +1,6 @@
 // Runs every registered collector on every fixture root and on this machine, and validates each row
-// against the collector's schema: a collector that is not registered, or that breaks its contract, fails here.
+// against the collector's schema: a collector that is not registered, or that breaks its contract,
+// fails here.
 #include "agent/collectors/registry.h"
 
 #include <gtest/gtest.h>
@@ -32,10 +33,9 @@ void ValidateOutput(const Collector& c, const Json& out, const std::string& wher
 }
 
 TEST(Registry, ListsEveryContractCategoryOnce) {
-  const std::set<std::string> want = {"host",      "resources",        "accounts",
-                                      "ports",     "processes",        "software",
-                                      "startup_services", "scheduled_tasks", "env_vars",
-                                      "kernel_modules"};
+  const std::set<std::string> want = {
+      "host",     "resources",        "accounts",        "ports",    "processes",
+      "software", "startup_services", "scheduled_tasks", "env_vars", "kernel_modules"};
   std::set<std::string> got;
   for (const auto& c : AllCollectors()) {
     EXPECT_TRUE(got.insert(std::string(c->name())).second) << "duplicate " << c->name();

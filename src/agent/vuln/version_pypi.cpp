@@ -1,11 +1,9 @@
 #include "agent/vuln/version_pypi.h"
 
-#include <string>
-#include <vector>
-
 #include <cstddef>
 #include <cstring>
 #include <string>
+#include <vector>
 
 namespace rampart::agent::vuln {
 namespace {
@@ -395,10 +393,12 @@ int CompareParsed(const Parsed& a, const Parsed& b) {
 }
 
 // packaging < 22's LegacyVersion sort key, for versions PEP 440 rejects ("0.1-bulbasaur", "trunk"):
-// the string is split into runs of digits, runs of letters, '.', '-' and the text between them; numbers are
-// zero-padded to 8 digits and compared as text, words get a '*' prefix, "pre"/"preview"/"rc" read as "c",
-// "dev" as "@", "-" as "final-"; trailing zero runs and a "-" before a pre-release tag are dropped, and
-// "*final" ends the key. pip installed such versions for years, so installed packages still carry them.
+// the string is split into runs of digits, runs of letters, '.', '-' and the text between them;
+// numbers are zero-padded to 8 digits and compared as text, words get a '*' prefix,
+// "pre"/"preview"/"rc" read as "c", "dev" as "@", "-" as "final-"; trailing zero runs and a "-"
+// before a pre-release tag are dropped, and
+// "*final" ends the key. pip installed such versions for years, so installed packages still carry
+// them.
 std::vector<std::string> LegacyKey(std::string_view v) {
   std::vector<std::string> raw;
   std::string other;  // text between matches ("_", "+", ...)

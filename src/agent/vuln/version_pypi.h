@@ -6,10 +6,10 @@
 // surrounding whitespace including Unicode spaces, `-`/`_`/`.` separators, spelling aliases such as
 // `alpha`/`c`/`pre`/`preview`/`rev`/`r`, implicit post releases `1.0-1`, implicit numbers `1.0a`),
 // epochs `N!`, local versions `+abc.1`. Numbers may be arbitrarily long.
-// Versions PEP 440 rejects ("legacy" versions such as `0.1-bulbasaur` or `trunk`, which pip installed
-// for years) are ordered as packaging < 22's LegacyVersion did: before every PEP 440 version, and among
-// themselves by its legacy key. Only empty or blank strings are rejected. See docs/vuln.d/version-pypi.md.
-// Pure and thread-safe.
+// Versions PEP 440 rejects ("legacy" versions such as `0.1-bulbasaur` or `trunk`, which pip
+// installed for years) are ordered as packaging < 22's LegacyVersion did: before every PEP 440
+// version, and among themselves by its legacy key. Only empty or blank strings are rejected. See
+// docs/vuln.d/version-pypi.md. Pure and thread-safe.
 
 #include <string_view>
 

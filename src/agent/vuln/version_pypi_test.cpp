@@ -264,11 +264,11 @@ TEST(PypiVersion, LegacyVersionsSortBeforeEveryPep440Version) {
 
 TEST(PypiVersion, LegacyVersionsOrderAsPackagingBefore22) {
   EXPECT_EQ(Cmp("0.3m1", "0.3m2"), -1);
-  EXPECT_EQ(Cmp("trunk", "1.0-bulbasaur"), -1);    // words sort before numbers
+  EXPECT_EQ(Cmp("trunk", "1.0-bulbasaur"), -1);  // words sort before numbers
   EXPECT_EQ(Cmp("1.0-bulbasaur", "1.0-charmander"), -1);
-  EXPECT_EQ(Cmp("1.0_dev", "1.0_DEV"), 0);        // case-insensitive
-  EXPECT_EQ(Cmp("2.0.0.0_x", "2_x"), 0);          // trailing zero runs are dropped
-  EXPECT_EQ(Cmp("1.0-pre_x", "1.0-c_x"), 0);      // "pre" reads as "c"
+  EXPECT_EQ(Cmp("1.0_dev", "1.0_DEV"), 0);    // case-insensitive
+  EXPECT_EQ(Cmp("2.0.0.0_x", "2_x"), 0);      // trailing zero runs are dropped
+  EXPECT_EQ(Cmp("1.0-pre_x", "1.0-c_x"), 0);  // "pre" reads as "c"
 }
 
 }  // namespace
