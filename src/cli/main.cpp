@@ -5,6 +5,7 @@
 
 #include "cli/inventory_cmd.h"
 #include "cli/vercmp_cmd.h"
+#include "cli/vuln_cmd.h"
 #include "common/logging.h"
 #include "rampart/version.h"
 
@@ -47,6 +48,24 @@ int main(int argc, char** argv) {
   vercmp->add_flag("--stdin", vc.from_stdin,
                    "Read one 'A B' pair per line; print one result per line");
 
+  cli::VulnArgs vu;
+  auto* vuln = app.add_subcommand(
+      "vuln", "Match this host's packages against advisory feeds (OSV, Debian tracker)");
+  vuln->add_option(
+      "--feed", vu.feeds,
+      "Advisory feed: an OSV .json/.zip (osv.dev all.zip), a directory of them, or the Debian "
+      "Security Tracker JSON; repeatable");
+  vuln->add_option("--root", vu.root, "Host root to read (a mounted image, a container rootfs)")
+      ->capture_default_str();
+  vuln->add_flag("--json", vu.json, "Print one JSON document {findings, stats, feed_errors}");
+  vuln->add_option("--min-severity", vu.min_severity,
+                   "Only findings at or above: low, medium, high, critical");
+  vuln->add_flag("--include-unimportant", vu.include_unimportant,
+                 "Also report Debian tracker issues marked unimportant (as low)");
+  vuln->add_flag(
+      "--include-os-python", vu.include_os_python,
+      "Also match Python distributions owned by the OS package manager as PyPI packages");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {
@@ -64,5 +83,6 @@ int main(int argc, char** argv) {
 
   if (*inventory) return cli::RunInventory(inv, stdout);
   if (*vercmp) return cli::RunVercmp(vc, stdin, stdout, stderr);
+  if (*vuln) return cli::RunVuln(vu, stdout, stderr);
   return 2;
 }
