@@ -34,14 +34,14 @@ check "bad --root exits 2" test $rc -eq 2
 check "findings exit 1" test $rc -eq 1
 check "json has findings, stats, feed_errors" jq -e '(keys | sort) == ["feed_errors","findings","stats"]' "$out/deb.json" >/dev/null
 check "stats fields" jq -e '.stats | has("packages") and has("advisories") and has("seconds") and has("feed_records") and has("feed_skipped")' "$out/deb.json" >/dev/null
-check "finding fields" jq -e '[.findings[] | has("id") and has("ids") and has("package") and has("binaries") and has("type") and has("installed_version") and has("fixed_version") and has("severity") and has("cvss_score") and has("summary") and has("ecosystem") and has("status") and has("fix") and has("references")] | all' "$out/deb.json" >/dev/null
-check "openssl: DSA and tracker CVE merged, source package, both binaries" jq -e '.findings[] | select(.package == "openssl") | .id == "DSA-9001-1" and .ids == ["DSA-9001-1","CVE-2023-6129","CVE-2024-0727"] and .binaries == ["libssl3","openssl"] and .installed_version == "3.0.11-1~deb12u2" and .fixed_version == "3.0.13-1~deb12u1" and .severity == "medium" and .fix == "apt-get install --only-upgrade libssl3 openssl"' "$out/deb.json" >/dev/null
+check "finding fields" jq -e '[.findings[] | has("id") and has("aliases") and has("ids") and has("package") and has("binaries") and has("type") and has("installed_version") and has("fixed_version") and has("severity") and has("score") and has("summary") and has("ecosystem") and has("status") and has("fix_command") and has("references")] | all' "$out/deb.json" >/dev/null
+check "openssl: DSA and tracker CVE merged, source package, both binaries" jq -e '.findings[] | select(.package == "openssl") | .id == "DSA-9001-1" and .ids == ["DSA-9001-1","CVE-2023-6129","CVE-2024-0727"] and .aliases == ["CVE-2023-6129","CVE-2024-0727"] and .binaries == ["libssl3","openssl"] and .installed_version == "3.0.11-1~deb12u2" and .fixed_version == "3.0.13-1~deb12u1" and .severity == "medium" and .fix_command == "apt-get install --only-upgrade libssl3 openssl"' "$out/deb.json" >/dev/null
 check "openssl: one finding only (backported DSA-9002-1 not reported)" test "$(jq '[.findings[] | select(.package == "openssl")] | length' "$out/deb.json")" = 1
 check "withdrawn DSA-9003-1 not reported" test "$(jq '[.findings[] | select(.ids | index("DSA-9003-1"))] | length' "$out/deb.json")" = 0
-check "bash no-dsa" jq -e '.findings[] | select(.package == "bash") | .status == "no-dsa" and .fixed_version == "" and .fix == ""' "$out/deb.json" >/dev/null
+check "bash no-dsa" jq -e '.findings[] | select(.package == "bash") | .status == "no-dsa" and .fixed_version == "" and .fix_command == ""' "$out/deb.json" >/dev/null
 check "zlib open: unfixed" jq -e '.findings[] | select(.package == "zlib") | .status == "unfixed" and .severity == "high"' "$out/deb.json" >/dev/null
 check "unimportant skipped by default" test "$(jq '[.findings[] | select(.package == "shadow")] | length' "$out/deb.json")" = 0
-check "pip-installed Flask_Login matched by PEP 503 name" jq -e '.findings[] | select(.id == "PYSEC-9999-1") | .package == "Flask-Login" and .fix == "pip install '"'"'Flask-Login>=0.6.4'"'"'"' "$out/deb.json" >/dev/null
+check "pip-installed Flask_Login matched by PEP 503 name" jq -e '.findings[] | select(.id == "PYSEC-9999-1") | .package == "Flask-Login" and .fix_command == "pip install '"'"'Flask-Login>=0.6.4'"'"'"' "$out/deb.json" >/dev/null
 check "dpkg-owned zope.interface not matched as PyPI" test "$(jq '[.findings[] | select(.id == "GHSA-fixt-ure0-0002")] | length' "$out/deb.json")" = 0
 check "sorted by severity" jq -e '[.findings[].severity | {"critical":4,"high":3,"medium":2,"low":1,"unknown":0}[.]] as $s | $s == ($s | sort | reverse)' "$out/deb.json" >/dev/null
 "$BIN" vuln --root "$SRC/tests/testdata/root-debian" --feed "$FEEDS" --json --include-unimportant >"$out/all.json" 2>/dev/null
@@ -55,7 +55,7 @@ check "table row" grep -qE '^medium +DSA-9001-1 +openssl +3.0.11-1~deb12u2 +3.0.
 # Alpine fixture root: Alpine:v3.19 from VERSION_ID 3.19.1, origin package.
 "$BIN" vuln --root "$SRC/tests/testdata/root-alpine" --feed "$FEEDS/alpine-v3.19.json" --json >"$out/apk.json" 2>/dev/null; rc=$?
 check "alpine finding exit 1" test $rc -eq 1
-check "alpine openssl origin" jq -e '.findings | length == 1 and .[0].ecosystem == "Alpine:v3.19" and .[0].fix == "apk upgrade libcrypto3 libssl3"' "$out/apk.json" >/dev/null
+check "alpine openssl origin" jq -e '.findings | length == 1 and .[0].ecosystem == "Alpine:v3.19" and .[0].fix_command == "apk upgrade libcrypto3 libssl3"' "$out/apk.json" >/dev/null
 
 # No findings: exit 0.
 "$BIN" vuln --root "$SRC/tests/testdata/root-rpm" --feed "$FEEDS" >"$out/o" 2>/dev/null; rc=$?
@@ -81,7 +81,7 @@ if [ -f "$PYPI" ]; then
   "$BIN" vuln --root "$root" --feed "$PYPI" --json >"$out/django.json" 2>"$out/err"; rc=$?
   check "django: exit 1" test $rc -eq 1
   # PYSEC-2021-109 (CVE-2021-35042): introduced 3.2, fixed 3.2.5.
-  check "django: PYSEC-2021-109 with its GHSA alias" jq -e '.findings[] | select(.id == "PYSEC-2021-109") | (.ids | index("GHSA-xpfp-f569-q3p2")) and .fixed_version == "3.2.5" and .fix == "pip install '"'"'Django>=3.2.5'"'"'"' "$out/django.json" >/dev/null
+  check "django: PYSEC-2021-109 with its GHSA alias" jq -e '.findings[] | select(.id == "PYSEC-2021-109") | (.ids | index("GHSA-xpfp-f569-q3p2")) and .fixed_version == "3.2.5" and .fix_command == "pip install '"'"'Django>=3.2.5'"'"'"' "$out/django.json" >/dev/null
   check "django: many findings" test "$(jq '.findings | length' "$out/django.json")" -ge 10
   check "django: every finding is PyPI Django" jq -e '[.findings[] | .ecosystem == "PyPI" and .package == "Django"] | all' "$out/django.json" >/dev/null
 else

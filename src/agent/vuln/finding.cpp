@@ -18,6 +18,12 @@ int IdPreference(std::string_view id) {
 Json FindingToJson(const Finding& f) {
   Json j = Json::MakeObject();
   j.Set("id", f.id);
+  // Contract (docs/vuln.md): "aliases" are the other ids of the same finding; "ids" lists them all.
+  std::vector<std::string> aliases;
+  for (const auto& id : f.ids) {
+    if (id != f.id) aliases.push_back(id);
+  }
+  j.Set("aliases", Json::StringArray(aliases));
   j.Set("ids", Json::StringArray(f.ids));
   j.Set("package", f.package);
   j.Set("binaries", Json::StringArray(f.binaries));
@@ -26,11 +32,11 @@ Json FindingToJson(const Finding& f) {
   j.Set("installed_version", f.installed_version);
   j.Set("fixed_version", f.fixed_version);
   j.Set("severity", SeverityName(f.severity));
-  j.Set("cvss_score", f.cvss_score);
+  j.Set("score", f.cvss_score);
   j.Set("summary", f.summary);
   j.Set("ecosystem", f.ecosystem);
   j.Set("status", f.status);
-  j.Set("fix", f.fix);
+  j.Set("fix_command", f.fix);
   j.Set("references", Json::StringArray(f.references));
   j.Set("labels", Json::StringArray(f.labels));
   j.Set("sources", Json::StringArray(f.sources));
