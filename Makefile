@@ -25,6 +25,7 @@ unit: build
 	@ctest --preset release -L unit -j $(JOBS)
 
 bench: build
+	@scripts/install-deps.sh bench
 	@bench/run.sh
 
 fuzz-smoke: deps

@@ -9,12 +9,19 @@ PACKAGES=(
   clang libclang-rt-14-dev clang-format
   # libraries
   libssl-dev libcli11-dev nlohmann-json3-dev libspdlog-dev libfmt-dev librpm-dev libzip-dev
+  libsystemd-dev libyaml-cpp-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   iproute2 procps time bc jq
   # regenerating the RPM fixture database (tests/testdata/make-rpmdb.sh)
   rpm
+  # journal files for the journald reader's tests
+  systemd-journal-remote
 )
+# `install-deps.sh bench`: also the peer tools the benchmarks measure against.
+if [ "${1:-}" = "bench" ]; then
+  PACKAGES+=(fail2ban)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do
