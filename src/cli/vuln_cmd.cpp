@@ -13,6 +13,7 @@
 #include "agent/vuln/cvss.h"
 #include "agent/vuln/feed.h"
 #include "agent/vuln/matcher.h"
+#include "agent/vuln/runtime_usage.h"
 #include "cli/table.h"
 #include "common/host_view.h"
 #include "common/json.h"
@@ -51,13 +52,14 @@ std::vector<agent::SoftwarePackage> ReadAllPackages(const HostView& host) {
   return all;
 }
 
-constexpr std::array<agent::Field, 6> kColumns = {{
+constexpr std::array<agent::Field, 7> kColumns = {{
     {"severity", agent::FieldType::kString, false, true},
     {"id", agent::FieldType::kString, false, true},
     {"package", agent::FieldType::kString, false, true},
     {"installed", agent::FieldType::kString, false, true},
     {"fixed", agent::FieldType::kString, false, true},
     {"fix", agent::FieldType::kString, false, true},
+    {"labels", agent::FieldType::kString, false, true},
 }};
 
 std::string RenderFindings(const std::vector<agent::vuln::Finding>& findings) {
@@ -70,6 +72,7 @@ std::string RenderFindings(const std::vector<agent::vuln::Finding>& findings) {
     r.Set("installed", f.installed_version);
     r.Set("fixed", f.fixed_version.empty() ? "(" + f.status + ")" : f.fixed_version);
     r.Set("fix", f.fix.empty() ? "-" : f.fix);
+    r.Set("labels", f.labels.empty() ? Json("-") : Json::StringArray(f.labels));
     rows.Push(std::move(r));
   }
   return RenderTable(rows, kColumns, 120);
@@ -146,8 +149,16 @@ int RunVuln(const VulnArgs& args, std::FILE* out, std::FILE* err) {
   target.kernel_release = agent::ReadKernelRelease(*host);
   target.packages = ReadAllPackages(*host);
   agent::vuln::MatchStats mstats;
-  const auto findings = agent::vuln::MatchHost(index, target, options, &mstats);
+  auto findings = agent::vuln::MatchHost(index, target, options, &mstats);
   const double match_seconds = Seconds(match_start);
+
+  // NEED_RESTART / REMOTE: which findings' packages running processes use. Only read when there is
+  // something to label; an image root without /proc yields no usage and no labels.
+  const auto runtime_start = Clock::now();
+  agent::vuln::RuntimeUsage usage;
+  if (!findings.empty()) usage = agent::vuln::ReadRuntimeUsage(*host);
+  agent::vuln::ApplyRuntimeLabels(findings, usage);
+  const double runtime_seconds = Seconds(runtime_start);
 
   if (args.json) {
     Json doc = Json::MakeObject();
@@ -168,6 +179,9 @@ int RunVuln(const VulnArgs& args, std::FILE* out, std::FILE* err) {
     stats.Set("skipped_os_managed", mstats.skipped_os_managed);
     stats.Set("invalid_versions", mstats.invalid_versions);
     stats.Set("invalid_ranges", index.stats().invalid_ranges);
+    stats.Set("runtime_available", usage.available);
+    stats.Set("runtime_processes", usage.processes_scanned);
+    stats.Set("runtime_seconds", runtime_seconds);
     doc.Set("stats", std::move(stats));
     doc.Set("feed_errors", std::move(feed_errors));
     std::fputs((doc.Dump(2) + "\n").c_str(), out);

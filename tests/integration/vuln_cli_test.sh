@@ -44,13 +44,24 @@ check "unimportant skipped by default" test "$(jq '[.findings[] | select(.packag
 check "pip-installed Flask_Login matched by PEP 503 name" jq -e '.findings[] | select(.id == "PYSEC-9999-1") | .package == "Flask-Login" and .fix_command == "pip install '"'"'Flask-Login>=0.6.4'"'"'"' "$out/deb.json" >/dev/null
 check "dpkg-owned zope.interface not matched as PyPI" test "$(jq '[.findings[] | select(.id == "GHSA-fixt-ure0-0002")] | length' "$out/deb.json")" = 0
 check "sorted by severity" jq -e '[.findings[].severity | {"critical":4,"high":3,"medium":2,"low":1,"unknown":0}[.]] as $s | $s == ($s | sort | reverse)' "$out/deb.json" >/dev/null
+# Runtime labels from the fixture /proc: sshd (0.0.0.0:22) and nginx (0.0.0.0:80) map libssl3/libcrypto and
+# zlib1g; redis-server (127.0.0.1 only) maps a deleted libssl.so.3; nothing runs bash.
+check "openssl: NEED_RESTART and REMOTE with its processes" jq -e '.findings[] | select(.package == "openssl") | .labels == ["NEED_RESTART","REMOTE"] and ([.processes[].pid] == [612,700,701,820]) and (.processes[] | select(.pid == 820) | .deleted and (.listening | not))' "$out/deb.json" >/dev/null
+check "zlib: NEED_RESTART and REMOTE" jq -e '.findings[] | select(.package == "zlib") | .labels == ["NEED_RESTART","REMOTE"]' "$out/deb.json" >/dev/null
+check "bash: no runtime labels, no processes" jq -e '.findings[] | select(.package == "bash") | .labels == [] and (has("processes") | not)' "$out/deb.json" >/dev/null
+check "runtime stats" jq -e '.stats.runtime_available == true and .stats.runtime_processes > 0' "$out/deb.json" >/dev/null
+noproc=$out/noproc-root
+mkdir -p "$noproc"
+cp -r "$SRC/tests/testdata/root-debian/etc" "$SRC/tests/testdata/root-debian/var" "$noproc/"
+"$BIN" vuln --root "$noproc" --feed "$FEEDS" --json >"$out/noproc.json" 2>/dev/null
+check "image without /proc: findings but no runtime labels" jq -e '(.findings | length) > 0 and ([.findings[].labels[]] | index("NEED_RESTART") | not) and .stats.runtime_available == false' "$out/noproc.json" >/dev/null
 "$BIN" vuln --root "$SRC/tests/testdata/root-debian" --feed "$FEEDS" --json --include-unimportant >"$out/all.json" 2>/dev/null
 check "--include-unimportant reports shadow as low" jq -e '.findings[] | select(.package == "shadow") | .severity == "low" and .status == "unimportant"' "$out/all.json" >/dev/null
 "$BIN" vuln --root "$SRC/tests/testdata/root-debian" --feed "$FEEDS" --json --min-severity high >"$out/high.json" 2>/dev/null
 check "--min-severity high" test "$(jq '[.findings[].severity] | unique' -c "$out/high.json")" = '["high"]'
 "$BIN" vuln --root "$SRC/tests/testdata/root-debian" --feed "$FEEDS" >"$out/table" 2>/dev/null
-check "table header" grep -qE '^SEVERITY +ID +PACKAGE +INSTALLED +FIXED +FIX' "$out/table"
-check "table row" grep -qE '^medium +DSA-9001-1 +openssl +3.0.11-1~deb12u2 +3.0.13-1~deb12u1 +apt-get install --only-upgrade libssl3 openssl' "$out/table"
+check "table header" grep -qE '^SEVERITY +ID +PACKAGE +INSTALLED +FIXED +FIX +LABELS' "$out/table"
+check "table row" grep -qE '^medium +DSA-9001-1 +openssl +3.0.11-1~deb12u2 +3.0.13-1~deb12u1 +apt-get install --only-upgrade libssl3 openssl +NEED_RESTART,REMOTE' "$out/table"
 
 # Alpine fixture root: Alpine:v3.19 from VERSION_ID 3.19.1, origin package.
 "$BIN" vuln --root "$SRC/tests/testdata/root-alpine" --feed "$FEEDS/alpine-v3.19.json" --json >"$out/apk.json" 2>/dev/null; rc=$?

@@ -40,6 +40,18 @@ Json FindingToJson(const Finding& f) {
   j.Set("references", Json::StringArray(f.references));
   j.Set("labels", Json::StringArray(f.labels));
   j.Set("sources", Json::StringArray(f.sources));
+  if (!f.processes.empty()) {
+    Json procs = Json::MakeArray();
+    for (const auto& p : f.processes) {
+      Json o = Json::MakeObject();
+      o.Set("pid", p.pid);
+      o.Set("name", p.name);
+      o.Set("listening", p.listening);
+      o.Set("deleted", p.deleted);
+      procs.Push(std::move(o));
+    }
+    j.Set("processes", std::move(procs));
+  }
   return j;
 }
 

@@ -4,6 +4,7 @@
 // ids), with the exact command that fixes it. Plain values plus their JSON form and the helpers
 // that fill them; no I/O.
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,6 +13,14 @@
 #include "common/json.h"
 
 namespace rampart::agent::vuln {
+
+// A running process that uses the package of a finding (see runtime_usage.h).
+struct FindingProcess {
+  std::int64_t pid = 0;
+  std::string name;        // comm
+  bool listening = false;  // holds a listening socket reachable from other hosts (REMOTE)
+  bool deleted = false;    // maps a file of the package that was replaced on disk
+};
 
 struct Finding {
   std::string id;                // primary id: DSA/DLA/GHSA/PYSEC/GO... before a bare CVE
@@ -36,8 +45,12 @@ struct Finding {
   std::vector<std::string> references;  // URLs, each once
   // KERNEL_RUNNING / KERNEL_NOT_RUNNING (kernel image packages, when the running kernel is known),
   // NEED_REBOOT (a running kernel must be rebooted into the fix), UNIMPORTANT (tracker
-  // "unimportant").
+  // "unimportant"), NEED_RESTART (a running process maps a file of one of `binaries`), REMOTE (such
+  // a process listens on a non-loopback TCP/UDP port).
   std::vector<std::string> labels;
+  // With NEED_RESTART: the processes using the package, listening ones first, then by pid; at most
+  // kMaxFindingProcesses (runtime_usage.h). Empty otherwise.
+  std::vector<FindingProcess> processes;
   std::vector<std::string> sources;  // where the advisories were read ("Debian-all.zip:DSA-1.json")
 };
 
@@ -45,7 +58,8 @@ struct Finding {
 // (RHSA/RLSA/ALSA), then anything else, then CVE. Lower is preferred.
 int IdPreference(std::string_view id);
 
-// The JSON object of a finding: every field above ("severity" as its name, "cvss_score" a number).
+// The JSON object of a finding: every field above ("severity" as its name, "cvss_score" a number);
+// "processes" ([{pid, name, listening, deleted}]) only when it is not empty.
 Json FindingToJson(const Finding& f);
 
 }  // namespace rampart::agent::vuln
