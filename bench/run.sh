@@ -54,3 +54,4 @@ p=$(printf '%s\n' "${pw[@]}" | median)
 printf 'standard tools for the same facts (ss, ps, dpkg-query, getent, systemctl, cron, sha256sum): wall %.3f s\n' "$p"
 printf 'ratio: rampart (no sampling pause) is %.1fx the speed of the standard tools\n' "$(echo "$p/$w0" | bc -l)"
 rm -rf "$cache"
+echo; bash bench/logscan.sh "$BIN"  # auth-log parsing + detection vs fail2ban-regex

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "cli/inventory_cmd.h"
+#include "cli/logscan_cmd.h"
 #include "cli/vercmp_cmd.h"
 #include "cli/vuln_cmd.h"
 #include "common/logging.h"
@@ -66,6 +67,30 @@ int main(int argc, char** argv) {
       "--include-os-python", vu.include_os_python,
       "Also match Python distributions owned by the OS package manager as PyPI packages");
 
+  cli::LogscanArgs ls;
+  auto* logscan = app.add_subcommand(
+      "logscan", "Parse auth logs; print login events and the alerts the detection rules raise");
+  logscan->add_option("files", ls.files,
+                      "Log files ('-' = stdin); rotated ones oldest first (auth.log.1 auth.log)");
+  logscan->add_flag("--json", ls.json, "Print one JSON document {events, alerts}");
+  logscan->add_option("--rules", ls.rules,
+                      "Detection rules YAML (default: the built-in rules, as rules/login.yaml)");
+  logscan
+      ->add_option("--format", ls.format,
+                   "Log format: auto, syslog, rfc5424, iso8601, mysql, postgres")
+      ->capture_default_str();
+  auto* journal =
+      logscan
+          ->add_option("--journal", ls.journal_paths,
+                       "Read journald: the local journal, or the journal files/directories given "
+                       "(put FILEs before --journal)")
+          ->expected(0, -1);
+  logscan->add_option("--max-events", ls.max_events, "Tables: events listed (the rest are counted)")
+      ->capture_default_str();
+  logscan->add_option(
+      "--learn", ls.learn,
+      "Abnormal-login baseline: a log of usual logins (replaces the learning period)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {
@@ -82,6 +107,12 @@ int main(int argc, char** argv) {
   log::SetLevel(lv);
 
   if (*inventory) return cli::RunInventory(inv, stdout);
+  if (*logscan) {
+    ls.journal = journal->count() > 0;
+    // A bare --journal leaves one empty value behind.
+    std::erase(ls.journal_paths, std::string());
+    return cli::RunLogscan(ls, stdout, stderr);
+  }
   if (*vercmp) return cli::RunVercmp(vc, stdin, stdout, stderr);
   if (*vuln) return cli::RunVuln(vu, stdout, stderr);
   return 2;

@@ -1,0 +1,326 @@
+#include "cli/logscan_cmd.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <ctime>
+#include <fstream>
+
+#include "agent/collectors/collector.h"
+#include "agent/detectors/abnormal_login.h"
+#include "agent/detectors/brute_force.h"
+#include "agent/detectors/rules.h"
+#include "agent/sources/auth_log.h"
+#include "cli/table.h"
+#include "common/clock.h"
+#include "common/json.h"
+
+namespace rampart::cli {
+namespace {
+
+using agent::Alert;
+using agent::LoginEvent;
+
+// Appends s as a JSON string. Plain printable ASCII (nearly every log field) is copied in one go;
+// anything else goes through Json, which escapes and replaces invalid UTF-8 so the output stays
+// valid.
+void AppendJsonString(std::string* out, std::string_view s) {
+  const bool plain = std::all_of(s.begin(), s.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u >= 0x20 && u < 0x80 && c != '"' && c != '\\';
+  });
+  if (!plain) {
+    *out += Json(s).Dump();
+    return;
+  }
+  out->push_back('"');
+  out->append(s);
+  out->push_back('"');
+}
+
+template <typename Int>
+void AppendInt(std::string* out, Int v) {
+  char buf[24];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out->append(buf, r.ptr);
+}
+
+// Consecutive log lines mostly share their second: format each second once.
+class TimeText {
+ public:
+  const std::string& Get(std::int64_t t) {
+    if (!valid_ || t != time_) {
+      text_ = FormatIso8601(t);
+      time_ = t;
+      valid_ = true;
+    }
+    return text_;
+  }
+
+ private:
+  bool valid_ = false;
+  std::int64_t time_ = 0;
+  std::string text_;
+};
+
+void AppendEventJson(std::string* out, const LoginEvent& e, TimeText* time_text) {
+  *out += "{\"file\":";
+  AppendJsonString(out, e.file);
+  *out += ",\"line\":";
+  AppendInt(out, e.line);
+  *out += ",\"time\":\"";
+  *out += time_text->Get(e.time);
+  *out += "\",\"service\":";
+  AppendJsonString(out, e.service);
+  *out += ",\"outcome\":\"";
+  *out += agent::OutcomeName(e.outcome);
+  *out += "\",\"kind\":";
+  AppendJsonString(out, e.kind);
+  *out += ",\"user\":";
+  AppendJsonString(out, e.user);
+  *out += ",\"source\":";
+  AppendJsonString(out, e.source);
+  *out += ",\"port\":";
+  if (e.port > 0) {
+    AppendInt(out, e.port);
+  } else {
+    *out += "null";
+  }
+  *out += ",\"host\":";
+  AppendJsonString(out, e.host);
+  *out += ",\"attempts\":";
+  AppendInt(out, e.attempts);
+  *out += e.invalid_user ? ",\"invalid_user\":true}" : ",\"invalid_user\":false}";
+}
+
+constexpr std::array<agent::Field, 8> kEventColumns = {{
+    {"time", agent::FieldType::kString, false, true},
+    {"service", agent::FieldType::kString, false, true},
+    {"outcome", agent::FieldType::kString, false, true},
+    {"kind", agent::FieldType::kString, false, true},
+    {"user", agent::FieldType::kString, false, true},
+    {"source", agent::FieldType::kString, false, true},
+    {"port", agent::FieldType::kString, true, true},
+    {"at", agent::FieldType::kString, false, true},
+}};
+
+constexpr std::array<agent::Field, 9> kAlertColumns = {{
+    {"level", agent::FieldType::kString, false, true},
+    {"type", agent::FieldType::kString, false, true},
+    {"rule", agent::FieldType::kString, false, true},
+    {"source", agent::FieldType::kString, false, true},
+    {"user", agent::FieldType::kString, false, true},
+    {"count", agent::FieldType::kString, false, true},
+    {"first_seen", agent::FieldType::kString, false, true},
+    {"last_seen", agent::FieldType::kString, false, true},
+    {"service", agent::FieldType::kString, false, true},
+}};
+
+Json EventRow(const LoginEvent& e) {
+  Json r = Json::MakeObject();
+  r.Set("time", FormatIso8601(e.time));
+  r.Set("service", e.service);
+  r.Set("outcome", agent::OutcomeName(e.outcome));
+  r.Set("kind", e.kind);
+  r.Set("user", e.user.empty() ? "-" : e.user);
+  r.Set("source", e.source.empty() ? "-" : e.source);
+  r.Set("port", e.port > 0 ? Json(std::to_string(e.port)) : Json());
+  r.Set("at", e.line > 0 ? e.file + ":" + std::to_string(e.line) : e.file);
+  return r;
+}
+
+Json AlertRow(const Alert& a) {
+  Json r = Json::MakeObject();
+  r.Set("level", agent::AlertLevelName(a.level));
+  r.Set("type", a.type);
+  r.Set("rule", a.rule);
+  r.Set("source", a.source.empty() ? "-" : a.source);
+  std::string users = a.users.empty() ? a.user : a.users.front();
+  if (a.users.size() > 1 || a.users_truncated) {
+    users += " (+" + std::to_string(a.users.size() - 1) + (a.users_truncated ? "+" : "") + ")";
+  }
+  r.Set("user", users.empty() ? "-" : users);
+  r.Set("count", std::to_string(a.count));
+  r.Set("first_seen", FormatIso8601(a.first_seen));
+  r.Set("last_seen", FormatIso8601(a.last_seen));
+  r.Set("service", a.service);
+  return r;
+}
+
+std::int32_t LocalUtcOffset() {
+  const std::time_t now = std::time(nullptr);
+  std::tm local{};
+  if (localtime_r(&now, &local) == nullptr) return 0;
+  return static_cast<std::int32_t>(local.tm_gmtoff);
+}
+
+// Output of the run: streams JSON events or collects the first table rows.
+class Printer {
+ public:
+  Printer(const LogscanArgs& args, std::FILE* out) : args_(args), out_(out) {
+    if (args_.json) {
+      buf_.reserve(kFlushBytes + 4096);
+      buf_ = "{\"events\":[";
+    }
+  }
+  void Event(const LoginEvent& e) {
+    ++events_;
+    if (args_.json) {
+      buf_ += events_ == 1 ? "\n" : ",\n";
+      AppendEventJson(&buf_, e, &time_text_);
+      if (buf_.size() >= kFlushBytes) Flush();
+    } else if (rows_.size() < args_.max_events) {
+      rows_.Push(EventRow(e));
+    }
+  }
+  void Finish(const std::vector<const Alert*>& alerts) {
+    if (args_.json) {
+      buf_ += events_ == 0 ? "],\"alerts\":[" : "\n],\"alerts\":[";
+      for (std::size_t i = 0; i < alerts.size(); ++i) {
+        buf_ += i == 0 ? "\n" : ",\n";
+        buf_ += agent::AlertToJson(*alerts[i]).Dump();
+      }
+      buf_ += alerts.empty() ? "]}\n" : "\n]}\n";
+      Flush();
+      return;
+    }
+    std::string text = "EVENTS\n";
+    text += rows_.size() == 0 ? "(no login events)\n" : RenderTable(rows_, kEventColumns, 64);
+    if (events_ > rows_.size()) {
+      text += "... " + std::to_string(events_ - rows_.size()) + " more events not listed (" +
+              std::to_string(events_) + " in all; --max-events N lists more, --json lists all)\n";
+    }
+    text += "\nALERTS\n";
+    if (alerts.empty()) {
+      text += "(no alerts)\n";
+    } else {
+      Json rows = Json::MakeArray();
+      for (const Alert* a : alerts) rows.Push(AlertRow(*a));
+      text += RenderTable(rows, kAlertColumns, 40);
+    }
+    std::fputs(text.c_str(), out_);
+  }
+
+ private:
+  void Flush() {
+    std::fwrite(buf_.data(), 1, buf_.size(), out_);
+    buf_.clear();
+  }
+  static constexpr std::size_t kFlushBytes = 1 << 16;
+  const LogscanArgs& args_;
+  std::FILE* out_;
+  std::string buf_;
+  TimeText time_text_;
+  std::uint64_t events_ = 0;
+  Json rows_ = Json::MakeArray();
+};
+
+// Opens every named file once before any output, so an unreadable one is reported up front.
+bool CheckReadable(const std::vector<std::string>& files, std::FILE* err) {
+  bool ok = true;
+  for (const std::string& f : files) {
+    if (f == "-") continue;
+    std::ifstream in(f, std::ios::binary);
+    struct stat st {};
+    if (!in || stat(f.c_str(), &st) != 0) {
+      std::fprintf(err, "rampart logscan: cannot read %s: %s\n", f.c_str(), std::strerror(errno));
+      ok = false;
+    } else if (S_ISDIR(st.st_mode)) {
+      std::fprintf(err, "rampart logscan: %s is a directory (give log files)\n", f.c_str());
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+agent::AuthLogOptions OptionsFor(const std::string& path, agent::LogFormat format) {
+  agent::AuthLogOptions o;
+  o.format = format;
+  o.file = path;
+  o.local_utc_offset = LocalUtcOffset();
+  struct stat st {};
+  if (path != "-" && stat(path.c_str(), &st) == 0) o.reference_time = st.st_mtime;
+  return o;
+}
+
+}  // namespace
+
+int RunLogscan(const LogscanArgs& args, std::FILE* out, std::FILE* err) {
+  if (args.files.empty() && !args.journal) {
+    std::fputs("rampart logscan: no input: give log FILEs ('-' for stdin) or --journal\n", err);
+    return 2;
+  }
+  auto format = agent::ParseLogFormat(args.format);
+  if (!format) {
+    std::fprintf(err, "rampart logscan: --format: %s\n", format.error().message().c_str());
+    return 2;
+  }
+  agent::DetectionRules rules = agent::DefaultRules();
+  if (!args.rules.empty()) {
+    std::vector<agent::RuleProblem> problems;
+    auto loaded = agent::LoadRulesFile(args.rules, &problems);
+    if (!loaded) {
+      if (problems.empty()) {
+        std::fprintf(err, "rampart logscan: --rules: %s\n", loaded.error().message().c_str());
+      }
+      for (const auto& p : problems) {
+        std::fprintf(err, "rampart logscan: %s\n", p.ToString().c_str());
+      }
+      return 2;
+    }
+    rules = std::move(loaded).value();
+  }
+  if (!CheckReadable(args.files, err)) return 2;
+  if (!args.learn.empty() && !CheckReadable({args.learn}, err)) return 2;
+
+  agent::BruteForceDetector brute_force(rules);
+  agent::AbnormalLoginDetector abnormal(rules.abnormal_login, rules.whitelist);
+  int rc = 0;
+  if (!args.learn.empty()) {
+    const Status s = agent::ScanAuthLogFile(args.learn, OptionsFor(args.learn, *format),
+                                            [&abnormal](LoginEvent&& e) { abnormal.Learn(e); });
+    if (!s.ok()) {
+      std::fprintf(err, "rampart logscan: --learn: %s\n", s.message().c_str());
+      return 2;
+    }
+  }
+
+  Printer printer(args, out);
+  const auto sink = [&](LoginEvent&& e) {
+    brute_force.Process(e);
+    abnormal.Process(e);
+    printer.Event(e);
+  };
+  for (const std::string& path : args.files) {
+    const Status s = agent::ScanAuthLogFile(path, OptionsFor(path, *format), sink);
+    if (!s.ok()) {
+      std::fprintf(err, "rampart logscan: %s\n", s.message().c_str());
+      rc = 2;
+    }
+  }
+  if (args.journal) {
+    const Status s = agent::ScanJournal(args.journal_paths, sink);
+    if (!s.ok()) {
+      std::fprintf(err, "rampart logscan: --journal: %s\n", s.message().c_str());
+      rc = 2;
+    }
+  }
+
+  std::vector<const Alert*> alerts;
+  for (const Alert& a : brute_force.alerts()) alerts.push_back(&a);
+  for (const Alert& a : abnormal.alerts()) alerts.push_back(&a);
+  std::stable_sort(alerts.begin(), alerts.end(), [](const Alert* a, const Alert* b) {
+    const int ra = agent::AlertLevelRank(a->level);
+    const int rb = agent::AlertLevelRank(b->level);
+    return ra != rb ? ra > rb : a->first_seen < b->first_seen;
+  });
+  printer.Finish(alerts);
+  if (rc != 0) return rc;
+  return alerts.empty() ? 0 : 1;
+}
+
+}  // namespace rampart::cli

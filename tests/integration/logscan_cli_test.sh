@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# End-to-end checks of `rampart logscan`: exit codes, the JSON contract (events and alerts), detection
+# on fixture logs (brute_force, cracked, invalid_user_scan, whitelist), rule-file errors with their
+# lines, table output, and that --json streams (memory does not grow with the log).
+# Usage: logscan_cli_test.sh RAMPART_BINARY SOURCE_DIR
+set -uo pipefail
+BIN=$1
+SRC=$2
+LOGS=$SRC/tests/testdata/logs
+export TZ=UTC
+fails=0
+pass=0
+check() {
+  local name=$1; shift
+  if "$@" >/dev/null; then pass=$((pass + 1)); else echo "FAIL: $name"; fails=$((fails + 1)); fi
+}
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+
+# A brute force followed by a successful login from the same source.
+"$BIN" logscan --json "$LOGS/detect-bruteforce-cracked.log" >"$out/bf.json" 2>"$out/err"; rc=$?
+check "alerts exit 1" test $rc -eq 1
+check "one JSON document with events and alerts" jq -e '(.events|type)=="array" and (.alerts|type)=="array"' "$out/bf.json"
+check "9 login events" test "$(jq '.events|length' "$out/bf.json")" -eq 9
+check "event fields" jq -e '.events | all(has("file") and has("line") and has("time") and has("service")
+  and has("outcome") and has("kind") and has("user") and has("source") and has("port") and has("host")
+  and has("attempts"))' "$out/bf.json"
+check "event line numbers are the log's" test "$(jq -c '[.events[].line]' "$out/bf.json")" = "[1,2,3,4,5,6,8,9,10]"
+check "event time is ISO 8601" test "$(jq -r '.events[1].time' "$out/bf.json")" = "2026-11-29T02:51:00Z"
+check "event values" test "$(jq -c '.events[1] | [.service,.outcome,.kind,.user,.source,.port,.host]' "$out/bf.json")" \
+  = '["sshd","failure","password","root","203.0.113.5",40001,"web1"]'
+check "alert fields" jq -e '.alerts | all(has("type") and has("source") and has("user") and has("count")
+  and has("first_seen") and has("last_seen") and has("level") and has("rule") and has("service"))' "$out/bf.json"
+check "brute_force alert" test "$(jq -c '[.alerts[] | select(.type=="brute_force") | [.source,.level,.count,.first_seen,.last_seen]]' "$out/bf.json")" \
+  = '[["203.0.113.5","medium",6,"2026-11-29T02:51:00Z","2026-11-29T02:51:25Z"]]'
+check "cracked alert is critical" test "$(jq -c '[.alerts[] | select(.type=="cracked") | [.source,.user,.level,.last_seen]]' "$out/bf.json")" \
+  = '[["203.0.113.5","root","critical","2026-11-29T02:51:40Z"]]'
+check "alerts sorted by level" test "$(jq -r '.alerts[0].type' "$out/bf.json")" = "cracked"
+check "no errors on stderr" test ! -s "$out/err"
+
+# Nothing suspicious: exit 0, empty alerts; stdin as '-'.
+"$BIN" logscan --json - <"$LOGS/detect-quiet.log" >"$out/q.json"; rc=$?
+check "no alerts exit 0" test $rc -eq 0
+check "no alerts: empty array" test "$(jq -c '.alerts' "$out/q.json")" = "[]"
+check "stdin events are file '-'" test "$(jq -r '[.events[].file]|unique|join(",")' "$out/q.json")" = "-"
+
+# A user-name scan.
+"$BIN" logscan --json "$LOGS/detect-invalid-users.log" >"$out/inv.json"; rc=$?
+check "invalid-user scan exits 1" test $rc -eq 1
+check "invalid_user_scan alert" test "$(jq -c '[.alerts[] | [.type,.source,(.users|length)]]' "$out/inv.json")" \
+  = '[["invalid_user_scan","198.51.100.99",5]]'
+
+# The whitelist suppresses alerts but the events are still listed.
+"$BIN" logscan --json --rules "$LOGS/detect-whitelist-rules.yaml" "$LOGS/detect-bruteforce-cracked.log" >"$out/wl.json"; rc=$?
+check "whitelisted attacker: exit 0" test $rc -eq 0
+check "whitelisted attacker: events listed" test "$(jq '.events|length' "$out/wl.json")" -eq 9
+
+# The shipped rules file gives the same result as the built-in defaults.
+"$BIN" logscan --json --rules "$SRC/rules/login.yaml" "$LOGS/detect-bruteforce-cracked.log" >"$out/shipped.json"
+check "shipped rules == built-in rules" cmp -s "$out/bf.json" "$out/shipped.json"
+
+# Usage and input errors: exit 2, named.
+"$BIN" logscan --json "$LOGS/detect-quiet.log" "$out/missing.log" >"$out/o" 2>"$out/err"; rc=$?
+check "unreadable file exits 2" test $rc -eq 2
+check "unreadable file is named" grep -q "cannot read $out/missing.log" "$out/err"
+check "nothing printed before the input error" test ! -s "$out/o"
+"$BIN" logscan --rules "$LOGS/detect-bad-rules.yaml" "$LOGS/detect-quiet.log" >/dev/null 2>"$out/err"; rc=$?
+check "bad rules exit 2" test $rc -eq 2
+check "every rule problem with file:line" test "$(grep -o 'detect-bad-rules.yaml:[0-9]*:[0-9]*: [a-z_]*' "$out/err" | sed 's/.*yaml://' | cut -d: -f1,3 | tr '\n' ' ')" \
+  = "4: bad_duration 8: bad_count 9: bad_level 11: too_many_custom 18: bad_source "
+"$BIN" logscan --rules "$out/none.yaml" "$LOGS/detect-quiet.log" >/dev/null 2>"$out/err"; rc=$?
+check "missing rules file exits 2" test $rc -eq 2
+check "missing rules file is named" grep -q "$out/none.yaml" "$out/err"
+"$BIN" logscan >/dev/null 2>&1; rc=$?
+check "no input exits 2" test $rc -eq 2
+"$BIN" logscan --format nope "$LOGS/detect-quiet.log" >/dev/null 2>"$out/err"; rc=$?
+check "bad --format exits 2" test $rc -eq 2
+check "bad --format lists the valid ones" grep -q "syslog" "$out/err"
+
+# Tables: events then alerts; --max-events caps the listing with a note.
+"$BIN" logscan --max-events 2 "$LOGS/detect-bruteforce-cracked.log" >"$out/table" 2>/dev/null; rc=$?
+check "table exit 1" test $rc -eq 1
+check "table has both sections" grep -q '^ALERTS' "$out/table"
+check "table lists the cracked alert" grep -q 'critical *cracked' "$out/table"
+check "table notes omitted events" grep -q '7 more events not listed (9 in all' "$out/table"
+
+# The other fixtures of tests/testdata/logs: every one gives one valid JSON document.
+for f in "$LOGS"/*.log "$LOGS"/*.err; do
+  case $(basename "$f") in detect-*) continue ;; esac
+  "$BIN" logscan --json "$f" >"$out/other.json" 2>/dev/null; rc=$?
+  check "$(basename "$f"): exit 0 or 1" test $rc -le 1
+  check "$(basename "$f"): valid JSON" jq -e '.events and .alerts' "$out/other.json"
+done
+
+# Streaming: 200k events (a 3-source storm) in bounded memory and three alerts.
+awk 'BEGIN { for (i = 0; i < 200000; i++) {
+  s = int(i / 100); printf "2026-11-29T%02d:%02d:%02d.000000+00:00 web1 sshd[%d]: Failed password for user%d from 203.0.113.%d port %d ssh2\n",
+  int(s / 3600) % 24, int(s / 60) % 60, s % 60, 1000 + i % 30000, i % 500, i % 3, 10000 + i % 50000 } }' >"$out/storm.log"
+/usr/bin/time -f '%M' -o "$out/rss" "$BIN" logscan --json "$out/storm.log" >"$out/storm.json" 2>/dev/null
+check "storm: all events listed" test "$(jq '.events|length' "$out/storm.json")" -eq 200000
+check "storm: one alert per source" test "$(jq '.alerts|length' "$out/storm.json")" -eq 3
+check "storm: counts add up" test "$(jq '[.alerts[].count]|add' "$out/storm.json")" -eq 200000
+rss=$(tail -n 1 "$out/rss")
+if grep -q __asan_init "$BIN"; then
+  echo "note: sanitizer build, peak RSS ($rss kB) not checked"
+else
+  check "storm: peak RSS < 40 MB ($rss kB)" test "$rss" -lt 40960
+fi
+
+echo "$pass passed, $fails failed"
+test $fails -eq 0
