@@ -1,7 +1,7 @@
 #pragma once
 // Alpine package versions (number{.number}...{letter}{_suffix{number}}...{~hash}{-r#}) ordered as
 // apk-tools orders them (src/version.c, apk-tools 2.10-2.14, the apk of Alpine 3.x; `apk version
-// -t`). See docs/vuln.d/version-apk.md for the rules, the choices made where apk versions disagree,
+// -t`). See docs/versions.md for the rules, the choices made where apk versions disagree,
 // and the handling of malformed versions. All functions are pure and thread-safe; none allocates.
 
 #include <string_view>

@@ -1,6 +1,6 @@
 #pragma once
 // Debian package versions ([epoch:]upstream[-revision]) ordered exactly as dpkg orders them
-// (lib/dpkg/version.c: parseversion + verrevcmp, dpkg 1.21). See docs/vuln.d/version-deb.md.
+// (lib/dpkg/version.c: parseversion + verrevcmp, dpkg 1.21). See docs/versions.md.
 // All functions are pure and thread-safe; none allocates on success.
 
 #include <cstdint>

@@ -14,7 +14,7 @@
 // ".number". Numbers have any length.
 //
 // Where Apache Maven 3.9's own ComparableVersion disagrees (27 of the ~14,850 fixture pairs, e.g.
-// "2.9.0-1" vs "2.9.0.RC1"), this follows the specification/OSV; docs/vuln.d/version-maven.md lists
+// "2.9.0-1" vs "2.9.0.RC1"), this follows the specification/OSV; docs/versions.md lists
 // the differences. Every non-empty ASCII string is a version; the empty string and non-ASCII bytes
 // are rejected. Pure and thread-safe; does not allocate for versions of up to 32 tokens.
 

@@ -9,7 +9,7 @@
 // Versions PEP 440 rejects ("legacy" versions such as `0.1-bulbasaur` or `trunk`, which pip
 // installed for years) are ordered as packaging < 22's LegacyVersion did: before every PEP 440
 // version, and among themselves by its legacy key. Only empty or blank strings are rejected. See
-// docs/vuln.d/version-pypi.md. Pure and thread-safe.
+// docs/versions.md. Pure and thread-safe.
 
 #include <string_view>
 

@@ -1,7 +1,7 @@
 #pragma once
 // RPM package versions ([epoch:]version[-release]) ordered exactly as rpm orders them: rpmverParse
 // + rpmverCmp + rpmvercmp (rpm 4.18, what `rpm --eval '%{lua:print(rpm.vercmp(a, b))}'` answers).
-// See docs/vuln.d/version-rpm.md. All functions are pure and thread-safe; none allocates on
+// See docs/versions.md. All functions are pure and thread-safe; none allocates on
 // success.
 
 #include <string_view>

@@ -14,7 +14,7 @@
 //     pre-release or build suffix.
 // Rejected: leading zeros in numeric identifiers (`01.2.3`, `1.2.3-01`), empty identifiers,
 // characters outside [0-9A-Za-z-] in pre-release/build, whitespace. See
-// docs/vuln.d/version-semver.md. Pure and thread-safe; does not allocate on valid input.
+// docs/versions.md. Pure and thread-safe; does not allocate on valid input.
 
 #include <string_view>
 
