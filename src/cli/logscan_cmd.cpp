@@ -29,10 +29,12 @@ using agent::LoginEvent;
 // anything else goes through Json, which escapes and replaces invalid UTF-8 so the output stays
 // valid.
 void AppendJsonString(std::string* out, std::string_view s) {
-  const bool plain = std::all_of(s.begin(), s.end(), [](char c) {
+  bool plain = true;
+  for (const char c : s) {
     const auto u = static_cast<unsigned char>(c);
-    return u >= 0x20 && u < 0x80 && c != '"' && c != '\\';
-  });
+    // One pass with no early exit: the common all-plain case then has no branch per byte.
+    plain &= u >= 0x20 && u < 0x80 && c != '"' && c != '\\';
+  }
   if (!plain) {
     *out += Json(s).Dump();
     return;
@@ -54,7 +56,7 @@ class TimeText {
  public:
   const std::string& Get(std::int64_t t) {
     if (!valid_ || t != time_) {
-      text_ = FormatIso8601(t);
+      if (!FormatFast(t)) text_ = FormatIso8601(t);
       time_ = t;
       valid_ = true;
     }
@@ -62,15 +64,73 @@ class TimeText {
   }
 
  private:
+  // FormatIso8601 (gmtime_r + strftime) costs more than the rest of an event's output; for years
+  // 1970..9999 (four-digit %Y) the same text is computed directly. False: out of that range.
+  bool FormatFast(std::int64_t t) {
+    constexpr std::int64_t kYear10000 = 253402300800;  // 10000-01-01T00:00:00Z
+    if (t < 0 || t >= kYear10000) return false;
+    const std::int64_t days = t / 86400;
+    const auto secs = static_cast<unsigned>(t % 86400);
+    // civil_from_days (Howard Hinnant); days >= 0 here.
+    const std::int64_t z = days + 719468;
+    const std::int64_t era = z / 146097;
+    const auto doe = static_cast<unsigned>(z - era * 146097);
+    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const unsigned mp = (5 * doy + 2) / 153;
+    const unsigned day = doy - (153 * mp + 2) / 5 + 1;
+    const unsigned month = mp < 10 ? mp + 3 : mp - 9;
+    const auto year = static_cast<unsigned>(yoe + era * 400 + (month <= 2 ? 1 : 0));
+    char buf[20];
+    const auto put2 = [&buf](int at, unsigned v) {
+      buf[at] = static_cast<char>('0' + v / 10);
+      buf[at + 1] = static_cast<char>('0' + v % 10);
+    };
+    put2(0, year / 100);
+    put2(2, year % 100);
+    buf[4] = '-';
+    put2(5, month);
+    buf[7] = '-';
+    put2(8, day);
+    buf[10] = 'T';
+    put2(11, secs / 3600);
+    buf[13] = ':';
+    put2(14, secs / 60 % 60);
+    buf[16] = ':';
+    put2(17, secs % 60);
+    buf[19] = 'Z';
+    text_.assign(buf, sizeof buf);
+    return true;
+  }
+
   bool valid_ = false;
   std::int64_t time_ = 0;
   std::string text_;
 };
 
-void AppendEventJson(std::string* out, const LoginEvent& e, TimeText* time_text) {
-  *out += "{\"file\":";
-  AppendJsonString(out, e.file);
-  *out += ",\"line\":";
+// Every event of a file starts with the same {"file":NAME,"line": text: escape the name once.
+class FilePrefix {
+ public:
+  const std::string& Get(const std::string& file) {
+    if (!valid_ || file != file_) {
+      file_ = file;
+      text_ = "{\"file\":";
+      AppendJsonString(&text_, file);
+      text_ += ",\"line\":";
+      valid_ = true;
+    }
+    return text_;
+  }
+
+ private:
+  bool valid_ = false;
+  std::string file_;
+  std::string text_;
+};
+
+void AppendEventJson(std::string* out, const LoginEvent& e, TimeText* time_text,
+                     FilePrefix* file_prefix) {
+  *out += file_prefix->Get(e.file);
   AppendInt(out, e.line);
   *out += ",\"time\":\"";
   *out += time_text->Get(e.time);
@@ -171,7 +231,7 @@ class Printer {
     ++events_;
     if (args_.json) {
       buf_ += events_ == 1 ? "\n" : ",\n";
-      AppendEventJson(&buf_, e, &time_text_);
+      AppendEventJson(&buf_, e, &time_text_, &file_prefix_);
       if (buf_.size() >= kFlushBytes) Flush();
     } else if (rows_.size() < args_.max_events) {
       rows_.Push(EventRow(e));
@@ -215,6 +275,7 @@ class Printer {
   std::FILE* out_;
   std::string buf_;
   TimeText time_text_;
+  FilePrefix file_prefix_;
   std::uint64_t events_ = 0;
   Json rows_ = Json::MakeArray();
 };

@@ -19,7 +19,6 @@
 
 #include <algorithm>
 #include <ctime>
-#include <deque>
 #include <functional>
 #include <unordered_map>
 
@@ -114,8 +113,10 @@ AuthMessage Classify(Service s, std::string_view msg) {
 }
 
 struct Connection {
-  std::vector<LoginEvent> deferred;    // failed key offers, until the connection ends
-  std::deque<LoginEvent> pam;          // PAM notices awaiting the daemon's own failure line
+  std::vector<LoginEvent> deferred;  // failed key offers, until the connection ends
+  // PAM notices awaiting the daemon's own failure line (at most 2). A vector: a std::deque
+  // allocates on construction, and most connections never hold one.
+  std::vector<LoginEvent> pam;
   std::vector<std::string> announced;  // "kind\nuser" already counted
   std::string source;                  // from "Connection from" / "connection received"
   int port = 0;
@@ -254,7 +255,7 @@ struct AuthLogParser::State {
         } else {
           if (c.pam.size() >= 2) {
             Emit(std::move(c.pam.front()));
-            c.pam.pop_front();
+            c.pam.erase(c.pam.begin());
           }
           c.pam.push_back(Make(l, line_no, service, m));
         }

@@ -1,5 +1,6 @@
 #include "agent/sources/log_time.h"
 
+#include <cstring>
 #include <ctime>
 
 namespace rampart::agent {
@@ -149,9 +150,47 @@ unsigned MonthFromName(std::string_view name) {
   }
 }
 
+namespace {
+std::optional<ParsedTime> ParseRfc3164TimeUncached(std::string_view s, std::int64_t reference_time,
+                                                   std::int32_t local_utc_offset);
+}  // namespace
+
 std::optional<ParsedTime> ParseRfc3164Time(std::string_view s, std::int64_t reference_time,
                                            std::int32_t local_utc_offset) {
   if (s.size() < 15) return std::nullopt;
+  // Consecutive lines mostly share their timestamp text: reuse the last result when this line
+  // starts with the same bytes. The parse depends only on those bytes and on the byte after them (a
+  // space or the end ends the token; anything else could extend it), so the result is the same.
+  struct LastParse {
+    char text[32] = {};
+    std::size_t length = 0;  // 0: empty
+    std::int64_t reference_time = 0;
+    std::int32_t local_utc_offset = 0;
+    ParsedTime result;
+  };
+  thread_local LastParse last;
+  if (last.length != 0 && last.reference_time == reference_time &&
+      last.local_utc_offset == local_utc_offset && s.size() >= last.length &&
+      (s.size() == last.length || s[last.length] == ' ') &&
+      std::memcmp(s.data(), last.text, last.length) == 0) {
+    return last.result;
+  }
+  auto parsed = ParseRfc3164TimeUncached(s, reference_time, local_utc_offset);
+  if (parsed && parsed->length <= sizeof last.text &&
+      (parsed->length == s.size() || s[parsed->length] == ' ')) {
+    std::memcpy(last.text, s.data(), parsed->length);
+    last.length = parsed->length;
+    last.reference_time = reference_time;
+    last.local_utc_offset = local_utc_offset;
+    last.result = *parsed;
+  }
+  return parsed;
+}
+
+namespace {
+
+std::optional<ParsedTime> ParseRfc3164TimeUncached(std::string_view s, std::int64_t reference_time,
+                                                   std::int32_t local_utc_offset) {
   const unsigned month = MonthFromName(s.substr(0, 3));
   if (month == 0 || s[3] != ' ') return std::nullopt;
   std::size_t pos = 4;
@@ -197,6 +236,8 @@ std::optional<ParsedTime> ParseRfc3164Time(std::string_view s, std::int64_t refe
   out.length = pos;
   return out;
 }
+
+}  // namespace
 
 std::optional<ParsedTime> ParseIsoTime(std::string_view s, std::int32_t local_utc_offset) {
   std::size_t pos = 0;
