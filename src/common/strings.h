@@ -11,6 +11,26 @@
 
 namespace rampart {
 
+// Prefix and suffix tests. StartsWith compares the first byte inline: in parsers that try many
+// prefixes on a line, most fail there without a memcmp call.
+inline bool StartsWith(std::string_view s, std::string_view p) {
+  return s.size() >= p.size() && (p.empty() || s[0] == p[0]) && s.substr(0, p.size()) == p;
+}
+inline bool EndsWith(std::string_view s, std::string_view p) {
+  return s.size() >= p.size() && s.substr(s.size() - p.size()) == p;
+}
+// When *s starts (ends) with p: removes it and returns true; otherwise leaves *s and returns false.
+inline bool ConsumePrefix(std::string_view* s, std::string_view p) {
+  if (!StartsWith(*s, p)) return false;
+  s->remove_prefix(p.size());
+  return true;
+}
+inline bool ConsumeSuffix(std::string_view* s, std::string_view p) {
+  if (!EndsWith(*s, p)) return false;
+  s->remove_suffix(p.size());
+  return true;
+}
+
 // Whitespace is ' ', '\t', '\n', '\r', '\v', '\f'.
 std::string_view TrimView(std::string_view s);
 std::string Trim(std::string_view s);

@@ -42,10 +42,6 @@ constexpr std::string_view kNpmPatterns[] = {
     "/home/*/.nvm/versions/node/*/lib/node_modules",
 };
 
-bool EndsWith(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {

@@ -14,10 +14,6 @@ std::string_view BaseName(std::string_view path) {
   return slash == std::string_view::npos ? path : path.substr(slash + 1);
 }
 
-bool EndsWith(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
 std::string SourceOf(std::string_view dir) {
   if (dir.starts_with("/etc/") || dir.starts_with("/usr/local/")) return "admin";
   if (dir.starts_with("/run/")) return "runtime";

@@ -13,15 +13,12 @@
 #include <vector>
 
 #include "agent/sources/auth_log.h"
+#include "common/strings.h"
 
 extern char** environ;
 
 namespace rampart::agent {
 namespace {
-
-bool EndsWith(std::string_view s, std::string_view p) {
-  return s.size() >= p.size() && s.substr(s.size() - p.size()) == p;
-}
 
 const char* DecompressorFor(std::string_view path) {
   if (EndsWith(path, ".gz")) return "gzip";

@@ -2,6 +2,8 @@
 
 namespace rampart::agent {
 
-const char* OutcomeName(LoginOutcome o) { return o == LoginOutcome::kSuccess ? "success" : "failure"; }
+const char* OutcomeName(LoginOutcome o) {
+  return o == LoginOutcome::kSuccess ? "success" : "failure";
+}
 
 }  // namespace rampart::agent

@@ -7,24 +7,6 @@ namespace {
 
 using T = AuthMessageType;
 
-// First byte compared inline: most prefixes tried on a line fail there, without a memcmp call.
-bool StartsWith(std::string_view s, std::string_view p) {
-  return s.size() >= p.size() && (p.empty() || s[0] == p[0]) && s.substr(0, p.size()) == p;
-}
-bool EndsWith(std::string_view s, std::string_view p) {
-  return s.size() >= p.size() && s.substr(s.size() - p.size()) == p;
-}
-bool Consume(std::string_view* s, std::string_view p) {
-  if (!StartsWith(*s, p)) return false;
-  s->remove_prefix(p.size());
-  return true;
-}
-bool ConsumeSuffix(std::string_view* s, std::string_view p) {
-  if (!EndsWith(*s, p)) return false;
-  s->remove_suffix(p.size());
-  return true;
-}
-
 // A TCP port, or 0 when `s` is not one.
 int PortOrZero(std::string_view s) {
   auto p = ParseInt<int>(s);
@@ -60,12 +42,12 @@ bool IsIpLiteral(std::string_view s) {
 AuthMessage ParseSuMessage(std::string_view msg) {
   AuthMessage m;
   m.kind = "password";
-  const bool failed = Consume(&msg, "FAILED SU ") || Consume(&msg, "FAILED su for ");
-  if (Consume(&msg, "(to ")) {  // util-linux: "(to root) bob on pts/0"
+  const bool failed = ConsumePrefix(&msg, "FAILED SU ") || ConsumePrefix(&msg, "FAILED su for ");
+  if (ConsumePrefix(&msg, "(to ")) {  // util-linux: "(to root) bob on pts/0"
     const std::size_t close = msg.find(") ");
     if (close == std::string_view::npos) return AuthMessage{};
     m.user = msg.substr(0, close);
-  } else if (failed || Consume(&msg, "Successful su for ")) {  // shadow: "root by bob"
+  } else if (failed || ConsumePrefix(&msg, "Successful su for ")) {  // shadow: "root by bob"
     const std::size_t by = msg.find(" by ");
     if (by == std::string_view::npos) return AuthMessage{};
     m.user = msg.substr(0, by);
@@ -96,7 +78,7 @@ AuthMessage ParseSudoMessage(std::string_view msg) {
 
 AuthMessage ParseVsftpdMessage(std::string_view msg) {
   AuthMessage m;
-  if (!Consume(&msg, "[")) return m;
+  if (!ConsumePrefix(&msg, "[")) return m;
   static constexpr std::string_view kFail = "] FAIL LOGIN: Client \"";
   static constexpr std::string_view kOk = "] OK LOGIN: Client \"";
   std::size_t pos = std::string_view::npos;
@@ -139,7 +121,7 @@ AuthMessage ParseProftpdMessage(std::string_view msg) {
   m.source = msg.substr(open + 1, end - open - 1);
   if (!IsAddressOrHost(m.source)) return AuthMessage{};
   std::string_view rest = msg.substr(end + skip);
-  if (!Consume(&rest, "USER ")) return AuthMessage{};
+  if (!ConsumePrefix(&rest, "USER ")) return AuthMessage{};
   ConsumeSuffix(&rest, ".");
   m.kind = "password";
   std::size_t pos = 0;
@@ -161,7 +143,7 @@ AuthMessage ParseProftpdMessage(std::string_view msg) {
 
 AuthMessage ParsePureFtpdMessage(std::string_view msg) {
   AuthMessage m;
-  if (!Consume(&msg, "(")) return m;
+  if (!ConsumePrefix(&msg, "(")) return m;
   const std::size_t close = msg.find(") [");
   if (close == std::string_view::npos) return m;
   const std::string_view who = msg.substr(0, close);
@@ -171,12 +153,13 @@ AuthMessage ParsePureFtpdMessage(std::string_view msg) {
   if (!IsAddressOrHost(m.source)) return AuthMessage{};
   std::string_view rest = msg.substr(close + 2);
   m.kind = "password";
-  if (Consume(&rest, "[WARNING] Authentication failed for user [") && ConsumeSuffix(&rest, "]")) {
+  if (ConsumePrefix(&rest, "[WARNING] Authentication failed for user [") &&
+      ConsumeSuffix(&rest, "]")) {
     m.type = T::kFailure;
     m.user = rest;
     return m;
   }
-  if (Consume(&rest, "[INFO] ") && ConsumeSuffix(&rest, " is now logged in")) {
+  if (ConsumePrefix(&rest, "[INFO] ") && ConsumeSuffix(&rest, " is now logged in")) {
     m.type = T::kSuccess;
     m.user = rest;
     return m;
@@ -226,7 +209,8 @@ AuthMessage ParsePostgresMessage(std::string_view msg) {
         StartsWith(tok, "db=") || StartsWith(tok, "app=")) {
       break;
     }
-    if (!Consume(&tok, "host=") && !Consume(&tok, "client=")) Consume(&tok, "remote=");
+    if (!ConsumePrefix(&tok, "host=") && !ConsumePrefix(&tok, "client="))
+      ConsumePrefix(&tok, "remote=");
     int port = 0;
     const std::string_view host = HostOf(tok, &port);
     if (IsIpLiteral(host)) {
@@ -237,7 +221,7 @@ AuthMessage ParsePostgresMessage(std::string_view msg) {
   }
   std::string_view text = msg.substr(sev + sev_len);
   if (sev_len == 6) {
-    if (Consume(&text, "connection received: host=")) {
+    if (ConsumePrefix(&text, "connection received: host=")) {
       const std::size_t sp = text.find(' ');
       const std::string_view host = text.substr(0, sp);
       m.source = host == "[local]" ? std::string_view{} : HostOf(host, &m.port);
@@ -248,7 +232,7 @@ AuthMessage ParsePostgresMessage(std::string_view msg) {
       m.type = T::kConnect;
       return m;
     }
-    if (Consume(&text, "connection authorized: user=")) {
+    if (ConsumePrefix(&text, "connection authorized: user=")) {
       m.user = text.substr(0, text.find(' '));
       m.type = T::kSuccess;
       m.kind = "login";
@@ -256,20 +240,21 @@ AuthMessage ParsePostgresMessage(std::string_view msg) {
     }
     return AuthMessage{};
   }
-  if (Consume(&text, "password authentication failed for user \"") && ConsumeSuffix(&text, "\"")) {
+  if (ConsumePrefix(&text, "password authentication failed for user \"") &&
+      ConsumeSuffix(&text, "\"")) {
     m.type = T::kFailure;
     m.kind = "password";
     m.user = text;
     return m;
   }
-  if (Consume(&text, "role \"") && ConsumeSuffix(&text, "\" does not exist")) {
+  if (ConsumePrefix(&text, "role \"") && ConsumeSuffix(&text, "\" does not exist")) {
     m.type = T::kFailure;
     m.kind = "invalid_user";
     m.invalid_user = true;
     m.user = text;
     return m;
   }
-  if (Consume(&text, "no pg_hba.conf entry for host \"")) {
+  if (ConsumePrefix(&text, "no pg_hba.conf entry for host \"")) {
     const std::size_t q = text.find("\", user \"");
     if (q == std::string_view::npos) return AuthMessage{};
     m.source = text.substr(0, q);

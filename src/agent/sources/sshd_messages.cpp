@@ -7,24 +7,6 @@ namespace {
 
 using T = AuthMessageType;
 
-// First byte compared inline: most prefixes tried on a line fail there, without a memcmp call.
-bool StartsWith(std::string_view s, std::string_view p) {
-  return s.size() >= p.size() && (p.empty() || s[0] == p[0]) && s.substr(0, p.size()) == p;
-}
-bool EndsWith(std::string_view s, std::string_view p) {
-  return s.size() >= p.size() && s.substr(s.size() - p.size()) == p;
-}
-bool Consume(std::string_view* s, std::string_view p) {
-  if (!StartsWith(*s, p)) return false;
-  s->remove_prefix(p.size());
-  return true;
-}
-bool ConsumeSuffix(std::string_view* s, std::string_view p) {
-  if (!EndsWith(*s, p)) return false;
-  s->remove_suffix(p.size());
-  return true;
-}
-
 int ParsePort(std::string_view s) {
   if (s.empty() || s.size() > 5) return -1;
   auto p = ParseInt<int>(s);
@@ -52,7 +34,7 @@ bool IsIpv4(std::string_view s) {
 
 // Strips "invalid user " / "illegal user " in front of a user name.
 bool StripInvalid(std::string_view* user) {
-  return Consume(user, "invalid user ") || Consume(user, "illegal user ");
+  return ConsumePrefix(user, "invalid user ") || ConsumePrefix(user, "illegal user ");
 }
 
 // Method word of "Accepted/Failed METHOD for" -> event kind and whether a failure of it is
@@ -112,7 +94,8 @@ AuthMessage ParseDisconnect(std::string_view rest) {
   m.type = T::kClose;
   m.closes = true;
   bool invalid = false;
-  if (Consume(&rest, "authenticating user ") || (invalid = Consume(&rest, "invalid user "))) {
+  if (ConsumePrefix(&rest, "authenticating user ") ||
+      (invalid = ConsumePrefix(&rest, "invalid user "))) {
     AuthMessage p;
     if (!ParseUserAddrPort(rest, &p)) return m;
     p.type = T::kPreauth;
@@ -170,14 +153,14 @@ bool ParseFromTail(std::string_view msg, std::string_view* head, std::string_vie
   if (!IsAddressOrHost(a)) return false;
   int p = 0;
   tail = sp == std::string_view::npos ? std::string_view{} : tail.substr(sp);
-  if (Consume(&tail, " port ")) {
+  if (ConsumePrefix(&tail, " port ")) {
     std::size_t end = 0;
     while (end < tail.size() && tail[end] >= '0' && tail[end] <= '9') ++end;
     p = ParsePort(tail.substr(0, end));
     if (p < 0) return false;
     tail.remove_prefix(end);
   }
-  if (Consume(&tail, " ssh2") || Consume(&tail, " ssh1")) {
+  if (ConsumePrefix(&tail, " ssh2") || ConsumePrefix(&tail, " ssh1")) {
     // Key info may follow "ssh2: ".
     if (!tail.empty() && !StartsWith(tail, ": ")) return false;
   } else if (!tail.empty()) {
@@ -197,12 +180,12 @@ std::uint32_t MultiplyAttempts(std::uint32_t a, std::uint32_t b) {
 std::string_view UnwrapRepeated(std::string_view msg, std::uint32_t* times) {
   *times = 1;
   std::string_view rest = msg;
-  if (!Consume(&rest, "message repeated ")) return msg;
+  if (!ConsumePrefix(&rest, "message repeated ")) return msg;
   const std::size_t sp = rest.find(' ');
   auto n = ParseInt<std::uint32_t>(rest.substr(0, sp));
   if (!n || *n == 0 || *n > 1000000 || sp == std::string_view::npos) return msg;
   rest.remove_prefix(sp);
-  if (!Consume(&rest, " times: [") || !ConsumeSuffix(&rest, "]")) return msg;
+  if (!ConsumePrefix(&rest, " times: [") || !ConsumeSuffix(&rest, "]")) return msg;
   if (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
   if (StartsWith(rest, "message repeated ")) return msg;  // never nested
   *times = *n;
@@ -219,7 +202,7 @@ AuthMessage ParseSshdMessage(std::string_view msg) {
     return m;
   }
   if (!ConsumeSuffix(&msg, " [preauth]")) ConsumeSuffix(&msg, " [net]");
-  if (!Consume(&msg, "error: ")) Consume(&msg, "fatal: ");
+  if (!ConsumePrefix(&msg, "error: ")) ConsumePrefix(&msg, "fatal: ");
 
   if (StartsWith(msg, "Failed ")) return ParseAcceptedFailed(msg, false);
   if (StartsWith(msg, "Accepted ")) return ParseAcceptedFailed(msg, true);
@@ -232,7 +215,7 @@ AuthMessage ParseSshdMessage(std::string_view msg) {
     m.invalid_user = true;
     return m;
   }
-  if (Consume(&msg, "input_userauth_request: ")) {
+  if (ConsumePrefix(&msg, "input_userauth_request: ")) {
     if (!StripInvalid(&msg)) return m;
     m.user = msg;
     m.type = T::kAnnounce;
@@ -250,11 +233,11 @@ AuthMessage ParseSshdMessage(std::string_view msg) {
     m.service = "sshd";
     return m;
   }
-  if (Consume(&msg, "ROOT LOGIN REFUSED FROM ")) {
+  if (ConsumePrefix(&msg, "ROOT LOGIN REFUSED FROM ")) {
     std::string_view addr = msg.substr(0, msg.find(' '));
     if (!IsAddressOrHost(addr)) return m;
     std::string_view rest = msg.substr(addr.size());
-    if (Consume(&rest, " port ")) m.port = ParsePort(rest);
+    if (ConsumePrefix(&rest, " port ")) m.port = ParsePort(rest);
     if (m.port < 0 || (!rest.empty() && m.port == 0)) return AuthMessage{};
     m.source = addr;
     m.user = "root";
@@ -281,7 +264,7 @@ AuthMessage ParseSshdMessage(std::string_view msg) {
     m.kind = "max_auth_attempts";
     return m;
   }
-  if (Consume(&msg, "Disconnecting: Too many authentication failures for ")) {  // OpenSSH 5-6
+  if (ConsumePrefix(&msg, "Disconnecting: Too many authentication failures for ")) {  // OpenSSH 5-6
     m.user = msg;
     m.invalid_user = StripInvalid(&m.user);
     m.type = T::kPreauth;
@@ -289,7 +272,7 @@ AuthMessage ParseSshdMessage(std::string_view msg) {
     m.closes = true;
     return m;
   }
-  if (Consume(&msg, "Disconnecting ")) {
+  if (ConsumePrefix(&msg, "Disconnecting ")) {
     if (!ConsumeSuffix(&msg, ": Too many authentication failures")) {
       m.type = T::kClose;
       m.closes = true;
@@ -297,8 +280,8 @@ AuthMessage ParseSshdMessage(std::string_view msg) {
     }
     return ParseDisconnect(msg);
   }
-  if (Consume(&msg, "Connection closed by ") || Consume(&msg, "Connection reset by ") ||
-      Consume(&msg, "Disconnected from ")) {
+  if (ConsumePrefix(&msg, "Connection closed by ") || ConsumePrefix(&msg, "Connection reset by ") ||
+      ConsumePrefix(&msg, "Disconnected from ")) {
     return ParseDisconnect(msg);
   }
   if (StartsWith(msg, "Received disconnect from ") || StartsWith(msg, "Timeout before auth") ||
@@ -307,12 +290,12 @@ AuthMessage ParseSshdMessage(std::string_view msg) {
     m.closes = true;
     return m;
   }
-  if (Consume(&msg, "Connection from ")) {  // "Connection from A port P on B port Q"
+  if (ConsumePrefix(&msg, "Connection from ")) {  // "Connection from A port P on B port Q"
     const std::size_t sp = msg.find(' ');
     m.source = msg.substr(0, sp);
     if (!IsAddressOrHost(m.source)) return AuthMessage{};
     std::string_view rest = sp == std::string_view::npos ? std::string_view{} : msg.substr(sp);
-    if (Consume(&rest, " port ")) m.port = ParsePort(rest.substr(0, rest.find(' ')));
+    if (ConsumePrefix(&rest, " port ")) m.port = ParsePort(rest.substr(0, rest.find(' ')));
     if (m.port < 0) m.port = 0;
     m.type = T::kConnect;
     return m;
@@ -323,25 +306,25 @@ AuthMessage ParseSshdMessage(std::string_view msg) {
 
 AuthMessage ParsePamMessage(std::string_view msg) {
   AuthMessage m;
-  if (Consume(&msg, "pam_")) {
+  if (ConsumePrefix(&msg, "pam_")) {
     const std::size_t open = msg.find('(');
     const std::size_t close = msg.find(":auth): ");
     if (open == std::string_view::npos || close == std::string_view::npos || close < open) return m;
     m.service = msg.substr(open + 1, close - open - 1);
     if (m.service.empty() || m.service.find(' ') != std::string_view::npos) return m;
     msg.remove_prefix(close + 8);
-  } else if (!Consume(&msg, "PAM ")) {
+  } else if (!ConsumePrefix(&msg, "PAM ")) {
     return m;
   }
-  if (Consume(&msg, "authentication failure; ")) {
+  if (ConsumePrefix(&msg, "authentication failure; ")) {
     m.type = T::kPam;
   } else {
     const std::size_t sp = msg.find(' ');
     auto n = ParseInt<std::uint32_t>(msg.substr(0, sp));
     if (!n || *n == 0 || sp == std::string_view::npos) return m;
     msg.remove_prefix(sp + 1);
-    if (!Consume(&msg, "more authentication failures; ") &&
-        !Consume(&msg, "more authentication failure; ")) {
+    if (!ConsumePrefix(&msg, "more authentication failures; ") &&
+        !ConsumePrefix(&msg, "more authentication failure; ")) {
       return m;
     }
     m.type = T::kPamMore;
@@ -359,7 +342,7 @@ AuthMessage ParsePamMessage(std::string_view msg) {
   if (IsAddressOrHost(host)) m.source = host;
   rest = sp == std::string_view::npos ? std::string_view{} : rest.substr(sp);
   while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
-  if (Consume(&rest, "user=")) m.user = rest;
+  if (ConsumePrefix(&rest, "user=")) m.user = rest;
   return m;
 }
 
@@ -384,52 +367,53 @@ AuthMessage ParseDropbearMessage(std::string_view msg) {
     m.user = rest.substr(0, end);
     return true;
   };
-  if (Consume(&msg, "Bad password attempt for '")) {
+  if (ConsumePrefix(&msg, "Bad password attempt for '")) {
     if (!quoted_user_from(msg, "'")) return AuthMessage{};
     m.type = T::kFailure;
     m.kind = "password";
     return m;
   }
-  if (Consume(&msg, "Login attempt for nonexistent user")) {
+  if (ConsumePrefix(&msg, "Login attempt for nonexistent user")) {
     const std::size_t from = msg.rfind(" from ");
     if (from == std::string_view::npos || !addr_port(msg.substr(from + 6))) return AuthMessage{};
     std::string_view user = msg.substr(0, from);
-    if (Consume(&user, " '") && ConsumeSuffix(&user, "'")) m.user = user;
+    if (ConsumePrefix(&user, " '") && ConsumeSuffix(&user, "'")) m.user = user;
     m.type = T::kAnnounce;
     m.kind = "invalid_user";
     m.invalid_user = true;
     return m;
   }
-  if (Consume(&msg, "Password auth succeeded for '")) {
+  if (ConsumePrefix(&msg, "Password auth succeeded for '")) {
     if (!quoted_user_from(msg, "'")) return AuthMessage{};
     m.type = T::kSuccess;
     m.kind = "password";
     return m;
   }
-  if (Consume(&msg, "Pubkey auth succeeded for '")) {
+  if (ConsumePrefix(&msg, "Pubkey auth succeeded for '")) {
     if (!quoted_user_from(msg, "' with ")) return AuthMessage{};
     m.type = T::kSuccess;
     m.kind = "publickey";
     return m;
   }
-  if (Consume(&msg, "Child connection from ")) {
+  if (ConsumePrefix(&msg, "Child connection from ")) {
     if (!addr_port(msg)) return AuthMessage{};
     m.type = T::kConnect;
     return m;
   }
-  if (Consume(&msg, "Exit before auth")) {
+  if (ConsumePrefix(&msg, "Exit before auth")) {
     m.type = T::kClose;
     m.closes = true;
-    if (Consume(&msg, " from ")) {  // "from <A:P>: ..." (2016+); older lines use the connection's
+    if (ConsumePrefix(&msg,
+                      " from ")) {  // "from <A:P>: ..." (2016+); older lines use the connection's
       const std::size_t end = msg.find(">: ");
       if (end == std::string_view::npos || !addr_port(msg.substr(0, end + 1))) return AuthMessage{};
       msg.remove_prefix(end + 3);
     } else {
-      Consume(&msg, " ");
-      Consume(&msg, ": ");
+      ConsumePrefix(&msg, " ");
+      ConsumePrefix(&msg, ": ");
     }
     // "(user 'U', N fails): REASON"
-    if (!Consume(&msg, "(user '")) return m;
+    if (!ConsumePrefix(&msg, "(user '")) return m;
     const std::size_t q = msg.find("', ");
     if (q == std::string_view::npos) return m;
     std::string_view rest = msg.substr(q + 3);

@@ -34,7 +34,7 @@ Timestamp ModifiedOf(const Advisory& a) {
   return ParseTimestamp(a.modified).value_or(Timestamp{-1, 0});
 }
 
-bool EndsWith(std::string_view s, std::string_view suffix) {
+bool EndsWithIgnoreCase(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() &&
          std::equal(suffix.rbegin(), suffix.rend(), s.rbegin(), [](char a, char b) {
            return (a >= 'A' && a <= 'Z' ? static_cast<char>(a - 'A' + 'a') : a) == b;
@@ -137,7 +137,7 @@ class Loader {
       zip_stat_init(&st);
       if (zip_stat_index(zip.get(), i, 0, &st) != 0 || st.name == nullptr) continue;
       const std::string name = st.name;
-      if (!EndsWith(name, ".json")) continue;
+      if (!EndsWithIgnoreCase(name, ".json")) continue;
       const std::string source = path + ":" + name;
       if ((st.valid & ZIP_STAT_SIZE) != 0 && st.size > kMaxZipEntryBytes) {
         Reject(source, "",
@@ -175,7 +175,8 @@ class Loader {
       }
       const std::string p = it->path().string();
       std::error_code type_ec;
-      if (it->is_regular_file(type_ec) && (EndsWith(p, ".json") || EndsWith(p, ".zip"))) {
+      if (it->is_regular_file(type_ec) &&
+          (EndsWithIgnoreCase(p, ".json") || EndsWithIgnoreCase(p, ".zip"))) {
         files.push_back(p);
       }
     }
@@ -188,7 +189,7 @@ class Loader {
   }
 
   Status LoadFile(const std::string& path) {
-    return EndsWith(path, ".zip") ? LoadZip(path) : LoadJsonFile(path);
+    return EndsWithIgnoreCase(path, ".zip") ? LoadZip(path) : LoadJsonFile(path);
   }
 
  private:

@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "agent/vuln/cvss.h"
+#include "common/strings.h"
 
 namespace rampart::agent::vuln {
 namespace {
@@ -19,10 +20,6 @@ std::string Key(std::string_view ecosystem, std::string_view name) {
   key.append(ecosystem).push_back('\0');
   key.append(name);
   return key;
-}
-
-bool StartsWith(std::string_view s, std::string_view prefix) {
-  return s.substr(0, prefix.size()) == prefix;
 }
 
 // <0, 0, >0; an error (an invalid version) orders as "not comparable" and is reported as nullopt.

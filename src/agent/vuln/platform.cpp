@@ -8,10 +8,6 @@
 namespace rampart::agent::vuln {
 namespace {
 
-bool StartsWith(std::string_view s, std::string_view prefix) {
-  return s.substr(0, prefix.size()) == prefix;
-}
-
 // "9.3" -> "9"; "22.04" -> "22"; "" -> "".
 std::string_view Major(std::string_view version) { return version.substr(0, version.find('.')); }
 
