@@ -189,7 +189,7 @@ Json EventRow(const LoginEvent& e) {
   r.Set("user", e.user.empty() ? "-" : e.user);
   r.Set("source", e.source.empty() ? "-" : e.source);
   r.Set("port", e.port > 0 ? Json(std::to_string(e.port)) : Json());
-  r.Set("at", e.line > 0 ? e.file + ":" + std::to_string(e.line) : e.file);
+  r.Set("at", e.line > 0 ? e.file.str() + ":" + std::to_string(e.line) : e.file.str());
   return r;
 }
 

@@ -2,14 +2,20 @@
 // LruMap: a string-keyed map holding at most `capacity` entries; inserting into a full map evicts
 // the least recently used entry. Detectors use it to bound per-key state (a flood of distinct
 // sources cannot exhaust memory). Not thread-safe.
+//
+// Flat layout, because a brute-force storm creates a new key for nearly every event: entries live
+// in one vector (recency is an intrusive list of indices, freed slots are reused) and the index is
+// an open-addressing table of entry numbers with linear probing and backward-shift deletion (no
+// tombstones to degrade lookups after many evictions). A new key costs no allocation of the map's
+// own once the vectors have grown.
 
 #include <cstddef>
 #include <cstdint>
-#include <list>
+#include <functional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
+#include <vector>
 
 namespace rampart::agent {
 
@@ -21,39 +27,127 @@ class LruMap {
   // Returns the entry for key, creating a default one (and evicting the least recently used entry
   // when full); marks it most recently used. The reference is valid until the next Get/Erase.
   V& Get(std::string_view key) {
-    if (auto it = index_.find(key); it != index_.end()) {
-      order_.splice(order_.begin(), order_, it->second);
-      return it->second->second;
+    const std::size_t h = Hash(key);
+    if (const std::uint32_t e = Lookup(key, h); e != kNone) {
+      MoveToFront(e);
+      return entries_[e].value;
     }
-    if (index_.size() >= capacity_) {
-      index_.erase(std::string_view(order_.back().first));
-      order_.pop_back();
+    if (size_ >= capacity_) {
+      const std::uint32_t victim = tail_;
+      Remove(victim);
       ++evictions_;
     }
-    order_.emplace_front(std::string(key), V{});
-    index_.emplace(std::string_view(order_.front().first), order_.begin());
-    return order_.front().second;
+    std::uint32_t e;
+    if (free_ != kNone) {
+      e = free_;
+      free_ = entries_[e].next;
+      entries_[e].key.assign(key);
+    } else {
+      e = static_cast<std::uint32_t>(entries_.size());
+      entries_.push_back(Entry{std::string(key), V{}, 0, kNone, kNone});
+    }
+    Entry& n = entries_[e];
+    n.hash = h;
+    ++size_;
+    if ((size_ + 1) * 2 > table_.size()) Grow();
+    InsertIndex(e, h);
+    LinkFront(e);
+    return n.value;
   }
   // nullptr when absent; does not change recency.
   V* Find(std::string_view key) {
-    auto it = index_.find(key);
-    return it == index_.end() ? nullptr : &it->second->second;
+    const std::uint32_t e = Lookup(key, Hash(key));
+    return e == kNone ? nullptr : &entries_[e].value;
   }
   void Erase(std::string_view key) {
-    auto it = index_.find(key);
-    if (it == index_.end()) return;
-    auto node = it->second;
-    index_.erase(it);
-    order_.erase(node);
+    const std::uint32_t e = Lookup(key, Hash(key));
+    if (e != kNone) Remove(e);
   }
-  std::size_t size() const { return index_.size(); }
+  std::size_t size() const { return size_; }
   std::uint64_t evictions() const { return evictions_; }
 
  private:
-  using List = std::list<std::pair<std::string, V>>;
+  static constexpr std::uint32_t kNone = UINT32_MAX;
+  struct Entry {
+    std::string key;
+    V value;
+    std::size_t hash;
+    std::uint32_t prev;  // towards the most recently used; next: towards the least (or free list)
+    std::uint32_t next;
+  };
+
+  static std::size_t Hash(std::string_view key) { return std::hash<std::string_view>{}(key); }
+
+  std::uint32_t Lookup(std::string_view key, std::size_t h) const {
+    if (size_ == 0) return kNone;
+    const std::size_t mask = table_.size() - 1;
+    for (std::size_t i = h & mask;; i = (i + 1) & mask) {
+      const std::uint32_t e = table_[i];
+      if (e == kNone) return kNone;
+      if (entries_[e].hash == h && entries_[e].key == key) return e;
+    }
+  }
+  void InsertIndex(std::uint32_t e, std::size_t h) {
+    const std::size_t mask = table_.size() - 1;
+    std::size_t i = h & mask;
+    while (table_[i] != kNone) i = (i + 1) & mask;
+    table_[i] = e;
+  }
+  void Grow() {
+    std::vector<std::uint32_t> old = std::move(table_);
+    table_.assign(old.empty() ? 16 : old.size() * 2, kNone);
+    for (const std::uint32_t e : old) {
+      if (e != kNone) InsertIndex(e, entries_[e].hash);
+    }
+  }
+  // Drops entry e from the index (backward-shift deletion), the recency list, and frees its slot.
+  void Remove(std::uint32_t e) {
+    const std::size_t mask = table_.size() - 1;
+    std::size_t i = entries_[e].hash & mask;
+    while (table_[i] != e) i = (i + 1) & mask;
+    for (std::size_t j = (i + 1) & mask;; j = (j + 1) & mask) {
+      const std::uint32_t f = table_[j];
+      if (f == kNone) break;
+      const std::size_t home = entries_[f].hash & mask;
+      // f may fill the hole at i unless its home lies cyclically in (i, j].
+      if (((j - home) & mask) >= ((j - i) & mask)) {
+        table_[i] = f;
+        i = j;
+      }
+    }
+    table_[i] = kNone;
+    Unlink(e);
+    Entry& n = entries_[e];
+    n.value = V{};  // release the state now; the key's buffer is kept for reuse
+    n.next = free_;
+    free_ = e;
+    --size_;
+  }
+  void Unlink(std::uint32_t e) {
+    Entry& n = entries_[e];
+    (n.prev == kNone ? head_ : entries_[n.prev].next) = n.next;
+    (n.next == kNone ? tail_ : entries_[n.next].prev) = n.prev;
+  }
+  void LinkFront(std::uint32_t e) {
+    Entry& n = entries_[e];
+    n.prev = kNone;
+    n.next = head_;
+    (head_ == kNone ? tail_ : entries_[head_].prev) = e;
+    head_ = e;
+  }
+  void MoveToFront(std::uint32_t e) {
+    if (head_ == e) return;
+    Unlink(e);
+    LinkFront(e);
+  }
+
   std::size_t capacity_;
-  List order_;  // most recently used first
-  std::unordered_map<std::string_view, typename List::iterator> index_;
+  std::vector<Entry> entries_;
+  std::vector<std::uint32_t> table_;  // entry numbers; power-of-two size, at most half full
+  std::size_t size_ = 0;
+  std::uint32_t head_ = kNone;  // most recently used
+  std::uint32_t tail_ = kNone;  // least recently used
+  std::uint32_t free_ = kNone;  // freed entries, chained through next
   std::uint64_t evictions_ = 0;
 };
 

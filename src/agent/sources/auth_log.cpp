@@ -142,10 +142,14 @@ Result<LogFormat> ParseLogFormat(std::string_view name) {
 
 struct AuthLogParser::State {
   AuthLogOptions options;
+  FileName file;                // options.file, shared by the events
+  FileName journal{"journal"};  // for journal entries when options.file is empty
   LineClock clock;
   std::unordered_map<std::uint64_t, Connection> conns;
   std::uint64_t lines = 0;
   std::int64_t latest_sec = 0;
+  std::string last_host;  // Handle()'s cache of the host name's hash
+  std::size_t last_host_hash = std::hash<std::string_view>{}(std::string_view{});
 
   std::vector<LoginEvent>* out = nullptr;
 
@@ -183,7 +187,7 @@ struct AuthLogParser::State {
   LoginEvent Make(const LogLine& l, std::uint64_t line_no, std::string_view service,
                   const AuthMessage& m) const {
     LoginEvent e;
-    e.file = options.file.empty() && line_no == 0 ? std::string("journal") : options.file;
+    e.file = options.file.empty() && line_no == 0 ? journal : file;
     e.line = line_no;
     e.time = l.sec;
     e.time_nsec = l.nsec;
@@ -219,7 +223,12 @@ struct AuthLogParser::State {
       }
       return;
     }
-    const std::uint64_t key = (std::hash<std::string_view>{}(l.host) * 1000003u) ^
+    // Hosts rarely change within a file: hash the name once per change, not once per line.
+    if (l.host != last_host) {
+      last_host.assign(l.host);
+      last_host_hash = std::hash<std::string_view>{}(l.host);
+    }
+    const std::uint64_t key = (last_host_hash * 1000003u) ^
                               (std::hash<std::string_view>{}(svc.name) * 31u) ^
                               static_cast<std::uint64_t>(l.pid);
     if (m.type == T::kConnect) Close(key);
@@ -334,6 +343,7 @@ AuthLogParser::AuthLogParser(AuthLogOptions options) : state_(std::make_shared<S
   state_->clock.reference_time = options.reference_time;
   state_->clock.local_utc_offset = options.local_utc_offset;
   state_->options = std::move(options);
+  state_->file = state_->options.file;
 }
 
 void AuthLogParser::ParseLine(std::string_view line, std::uint64_t line_no,

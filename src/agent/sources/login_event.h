@@ -4,14 +4,40 @@
 // (src/agent/detectors/). Plain value.
 
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <string_view>
+#include <utility>
 
 namespace rampart::agent {
 
 enum class LoginOutcome { kFailure, kSuccess };
 
+// A log file name shared by every event of the file: a parser emits an event per failed guess, and
+// copying a path longer than the small-string buffer into each one cost an allocation per event.
+// Reads like a const std::string.
+class FileName {
+ public:
+  FileName() = default;
+  FileName(std::string name)  // NOLINT(google-explicit-constructor): a name is a plain string
+      : name_(std::make_shared<const std::string>(std::move(name))) {}
+  FileName(const char* name)
+      : FileName(std::string(name)) {}  // NOLINT(google-explicit-constructor)
+
+  const std::string& str() const { return name_ ? *name_ : Empty(); }
+  operator const std::string&() const { return str(); }  // NOLINT(google-explicit-constructor)
+  bool operator==(std::string_view other) const { return str() == other; }
+
+ private:
+  static const std::string& Empty() {
+    static const std::string* const empty = new std::string();
+    return *empty;
+  }
+  std::shared_ptr<const std::string> name_;
+};
+
 struct LoginEvent {
-  std::string file;        // the log file ("-" for stdin, "journal" for journald)
+  FileName file;           // the log file ("-" for stdin, "journal" for journald)
   std::uint64_t line = 0;  // 1-based line number in `file` (0 for journal entries)
   std::int64_t time = 0;   // seconds since the Unix epoch (UTC)
   std::int32_t time_nsec = 0;
