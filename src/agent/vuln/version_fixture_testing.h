@@ -83,4 +83,18 @@ std::size_t ExpectFixturePasses(std::string_view file, Compare compare) {
   return lines.size();
 }
 
+// Expects `compare` to reject `bad` on either side with kInvalidArgument and a message that names
+// it
+// ("invalid <ecosystem> version '<bad>'").
+template <typename Compare>
+void ExpectRejectedNamingInput(Compare compare, std::string_view ecosystem, const std::string& bad,
+                               std::string_view good) {
+  const Result<int> r = compare(bad, good);
+  ASSERT_FALSE(r.ok()) << "'" << bad << "' was accepted";
+  EXPECT_EQ(r.error().code(), Code::kInvalidArgument);
+  const std::string want = "invalid " + std::string(ecosystem) + " version '" + bad + "'";
+  EXPECT_NE(r.error().message().find(want), std::string::npos) << r.error().message();
+  EXPECT_FALSE(compare(good, bad).ok()) << bad;
+}
+
 }  // namespace rampart::agent::vuln::testing
