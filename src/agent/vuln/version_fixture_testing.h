@@ -40,7 +40,7 @@ inline std::vector<FixtureLine> ReadFixture(std::string_view file) {
   ForEachLineOf(text, [&](std::string_view line) {
     ++number;
     const std::string_view trimmed = TrimView(line);
-    if (trimmed.empty() || trimmed.front() == '#') return;
+    if (trimmed.empty() || trimmed.front() == '#' || trimmed.starts_with("//")) return;
     const std::vector<std::string_view> fields = SplitWhitespace(trimmed);
     if (fields.size() != 3 || fields[1].size() != 1 ||
         std::string_view("<=>").find(fields[1][0]) == std::string_view::npos) {
@@ -56,7 +56,8 @@ inline std::vector<FixtureLine> ReadFixture(std::string_view file) {
 inline const char* OpName(int sign) { return sign < 0 ? "<" : (sign == 0 ? "=" : ">"); }
 inline int Sign(int v) { return (v > 0) - (v < 0); }
 
-// Checks every line of `file` with `compare` in both directions and that every version is accepted.
+// Checks every line of `file` with `compare` in both directions, that every version is accepted and
+// that each compares equal to itself.
 // Returns the number of lines checked. Each failure names file:line, A, B, expected and got.
 template <typename Compare>
 std::size_t ExpectFixturePasses(std::string_view file, Compare compare) {
@@ -69,7 +70,8 @@ std::size_t ExpectFixturePasses(std::string_view file, Compare compare) {
       ADD_FAILURE() << file << ":" << l.line << ": " << l.a << " " << OpName(l.expected) << " "
                     << l.b << ": rejected: " << (ab.ok() ? ba.error() : ab.error()).ToString();
       ++failures;
-    } else if (Sign(*ab) != l.expected || Sign(*ba) != -l.expected) {
+    } else if (Sign(*ab) != l.expected || Sign(*ba) != -l.expected ||
+               compare(l.a, l.a).value_or(1) != 0 || compare(l.b, l.b).value_or(1) != 0) {
       ADD_FAILURE() << file << ":" << l.line << ": A=" << l.a << " B=" << l.b << " expected "
                     << OpName(l.expected) << " got cmp(A,B) " << OpName(*ab) << ", cmp(B,A) "
                     << OpName(*ba);
