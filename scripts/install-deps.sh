@@ -10,9 +10,13 @@ PACKAGES=(
   # libraries
   libssl-dev libcli11-dev nlohmann-json3-dev libspdlog-dev libfmt-dev librpm-dev libzip-dev
   libsystemd-dev libyaml-cpp-dev
+  # platform: HTTP/WebSocket (Boost.Beast), storage, password hashing
+  libboost1.74-dev libsqlite3-dev libmariadb-dev libargon2-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   iproute2 procps time bc jq
+  # the MySQL-protocol storage tests start a private MariaDB (scripts/mariadb-test.sh)
+  mariadb-server
   # regenerating the RPM fixture database (tests/testdata/make-rpmdb.sh)
   rpm
   # journal files for the journald reader's tests
