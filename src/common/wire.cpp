@@ -81,7 +81,7 @@ std::string FormatAgentAuthorization(std::string_view host_id, std::string_view 
 
 Result<std::pair<std::string, std::string>> ParseAgentAuthorization(std::string_view header) {
   std::string_view rest = header;
-  if (!ConsumePrefix(rest, kAgentAuthScheme) || !ConsumePrefix(rest, " ")) {
+  if (!ConsumePrefix(&rest, kAgentAuthScheme) || !ConsumePrefix(&rest, " ")) {
     return InvalidArgument("agent authorization: expected 'Agent <host id>:<secret>'");
   }
   auto colon = rest.find(':');
