@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
+#include "cli/command.h"
 #include "cli/inventory_cmd.h"
 #include "cli/logscan_cmd.h"
 #include "cli/vercmp_cmd.h"
@@ -91,6 +92,10 @@ int main(int argc, char** argv) {
       "--learn", ls.learn,
       "Abnormal-login baseline: a log of usual logins (replaces the learning period)");
 
+  std::unique_ptr<cli::Command> platform[] = {cli::MakeServerCommand(), cli::MakeAdminCommand(),
+                                              cli::MakeAgentCommand()};
+  for (auto& command : platform) command->Register(app);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {
@@ -115,5 +120,8 @@ int main(int argc, char** argv) {
   }
   if (*vercmp) return cli::RunVercmp(vc, stdin, stdout, stderr);
   if (*vuln) return cli::RunVuln(vu, stdout, stderr);
+  for (auto& command : platform) {
+    if (command->Selected()) return command->Run();
+  }
   return 2;
 }

@@ -126,6 +126,13 @@ std::string RandomSecret() {
   return out;
 }
 
+bool IsFingerprintCategory(std::string_view name) {
+  for (std::string_view c : kFingerprintCategories) {
+    if (c == name) return true;
+  }
+  return false;
+}
+
 std::string RowKey(const Json& row) { return Sha256Hex(row.Dump()); }
 
 Result<std::string> MessageType(const Json& message) {

@@ -29,6 +29,7 @@
 //   row is removed and added again). The server applies a delta only when its stored version for
 //   the host equals B; otherwise it answers "resync" and the agent sends a full snapshot next.
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -41,6 +42,14 @@ namespace rampart::wire {
 inline constexpr std::string_view kEnrollPath = "/api/v1/agent/enroll";
 inline constexpr std::string_view kChannelPath = "/api/v1/agent/channel";
 inline constexpr std::string_view kAgentAuthScheme = "Agent";
+
+// Fingerprint categories (the brief's list; `rampart inventory --category` names). The server
+// accepts rows only for these.
+inline constexpr std::array<std::string_view, 16> kFingerprintCategories = {
+    "host",     "resources",     "accounts",  "ports",       "processes",        "software",
+    "databases", "web_services", "web_sites", "web_apps",    "web_frameworks",   "jars",
+    "startup_services", "scheduled_tasks", "env_vars", "kernel_modules"};
+bool IsFingerprintCategory(std::string_view name);
 
 // Enrolment token text: "rpe1.<token id>.<secret>.<sha256 hex of the server certificate or '-'>".
 struct EnrollToken {
