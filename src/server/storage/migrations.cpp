@@ -1,0 +1,233 @@
+#include "server/storage/migrations.h"
+
+#include <array>
+#include <string>
+
+namespace rampart::server {
+namespace {
+
+// MySQL: InnoDB and a binary collation, so text compares and sorts byte-wise as in SQLite (keyset
+// pagination and uniqueness then behave the same on both backends).
+
+constexpr std::string_view kSqliteV1 = R"sql(
+CREATE TABLE IF NOT EXISTS tenants (
+  id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at INTEGER NOT NULL);
+CREATE UNIQUE INDEX IF NOT EXISTS tenants_name ON tenants(name);
+CREATE TABLE IF NOT EXISTS users (
+  id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, name TEXT NOT NULL, role TEXT NOT NULL,
+  password_hash TEXT NOT NULL, created_at INTEGER NOT NULL);
+CREATE UNIQUE INDEX IF NOT EXISTS users_tenant_name ON users(tenant_id, name);
+CREATE TABLE IF NOT EXISTS api_tokens (
+  id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, user_id TEXT NOT NULL, role TEXT NOT NULL,
+  secret_hash TEXT NOT NULL, description TEXT NOT NULL, created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL, revoked_at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS api_tokens_tenant_created ON api_tokens(tenant_id, created_at, id);
+CREATE INDEX IF NOT EXISTS api_tokens_tenant_user ON api_tokens(tenant_id, user_id);
+CREATE TABLE IF NOT EXISTS enroll_tokens (
+  id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, secret_hash TEXT NOT NULL,
+  created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, revoked_at INTEGER NOT NULL,
+  uses INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS enroll_tokens_tenant_created ON enroll_tokens(tenant_id, created_at, id);
+)sql";
+
+constexpr std::string_view kMysqlV1 = R"sql(
+CREATE TABLE IF NOT EXISTS tenants (
+  id VARCHAR(64) NOT NULL PRIMARY KEY, name VARCHAR(255) NOT NULL, created_at BIGINT NOT NULL,
+  UNIQUE KEY tenants_name (name)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE TABLE IF NOT EXISTS users (
+  id VARCHAR(64) NOT NULL PRIMARY KEY, tenant_id VARCHAR(64) NOT NULL, name VARCHAR(255) NOT NULL,
+  role VARCHAR(16) NOT NULL, password_hash TEXT NOT NULL, created_at BIGINT NOT NULL,
+  UNIQUE KEY users_tenant_name (tenant_id, name)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE TABLE IF NOT EXISTS api_tokens (
+  id VARCHAR(64) NOT NULL PRIMARY KEY, tenant_id VARCHAR(64) NOT NULL,
+  user_id VARCHAR(64) NOT NULL, role VARCHAR(16) NOT NULL, secret_hash TEXT NOT NULL,
+  description TEXT NOT NULL, created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL,
+  revoked_at BIGINT NOT NULL,
+  KEY api_tokens_tenant_created (tenant_id, created_at, id),
+  KEY api_tokens_tenant_user (tenant_id, user_id)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE TABLE IF NOT EXISTS enroll_tokens (
+  id VARCHAR(64) NOT NULL PRIMARY KEY, tenant_id VARCHAR(64) NOT NULL, secret_hash TEXT NOT NULL,
+  created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, revoked_at BIGINT NOT NULL,
+  uses BIGINT NOT NULL,
+  KEY enroll_tokens_tenant_created (tenant_id, created_at, id)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+)sql";
+
+// Hosts carry one index per sort of ListHosts (keyset pagination walks it), (status, last_seen)
+// for the cross-tenant offline sweep. Fingerprints: the primary key serves one host's rows in page
+// order; (tenant_id, category, host_id, row_key) serves fleet-wide queries in page order.
+constexpr std::string_view kSqliteV2 = R"sql(
+CREATE TABLE IF NOT EXISTS hosts (
+  id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, machine_id TEXT NOT NULL,
+  hostname TEXT NOT NULL, ips TEXT NOT NULL, os_name TEXT NOT NULL, os_version TEXT NOT NULL,
+  machine_type TEXT NOT NULL, agent_version TEXT NOT NULL, installed_at INTEGER NOT NULL,
+  last_seen INTEGER NOT NULL, status TEXT NOT NULL, plan TEXT NOT NULL,
+  agent_secret_hash TEXT NOT NULL, inventory_version INTEGER NOT NULL,
+  risk_vulnerabilities INTEGER NOT NULL DEFAULT 0, risk_baseline_failures INTEGER NOT NULL DEFAULT 0,
+  risk_events INTEGER NOT NULL DEFAULT 0);
+CREATE UNIQUE INDEX IF NOT EXISTS hosts_tenant_machine ON hosts(tenant_id, machine_id);
+CREATE INDEX IF NOT EXISTS hosts_tenant_hostname ON hosts(tenant_id, hostname, id);
+CREATE INDEX IF NOT EXISTS hosts_tenant_last_seen ON hosts(tenant_id, last_seen, id);
+CREATE INDEX IF NOT EXISTS hosts_tenant_installed ON hosts(tenant_id, installed_at, id);
+CREATE INDEX IF NOT EXISTS hosts_status_last_seen ON hosts(status, last_seen);
+CREATE TABLE IF NOT EXISTS fingerprints (
+  tenant_id TEXT NOT NULL, host_id TEXT NOT NULL, category TEXT NOT NULL, row_key TEXT NOT NULL,
+  data TEXT NOT NULL, updated_at INTEGER NOT NULL, PRIMARY KEY (host_id, category, row_key));
+CREATE INDEX IF NOT EXISTS fingerprints_tenant_category
+  ON fingerprints(tenant_id, category, host_id, row_key);
+CREATE TABLE IF NOT EXISTS batch_keys (
+  tenant_id TEXT NOT NULL, host_id TEXT NOT NULL, batch_key TEXT NOT NULL,
+  committed_at INTEGER NOT NULL, PRIMARY KEY (host_id, batch_key));
+CREATE INDEX IF NOT EXISTS batch_keys_committed ON batch_keys(committed_at);
+)sql";
+
+constexpr std::string_view kMysqlV2 = R"sql(
+CREATE TABLE IF NOT EXISTS hosts (
+  id VARCHAR(64) NOT NULL PRIMARY KEY, tenant_id VARCHAR(64) NOT NULL,
+  machine_id VARCHAR(255) NOT NULL, hostname VARCHAR(255) NOT NULL, ips TEXT NOT NULL,
+  os_name VARCHAR(255) NOT NULL, os_version VARCHAR(255) NOT NULL,
+  machine_type VARCHAR(64) NOT NULL, agent_version VARCHAR(64) NOT NULL,
+  installed_at BIGINT NOT NULL, last_seen BIGINT NOT NULL, status VARCHAR(16) NOT NULL,
+  plan VARCHAR(16) NOT NULL, agent_secret_hash VARCHAR(128) NOT NULL,
+  inventory_version BIGINT NOT NULL, risk_vulnerabilities BIGINT NOT NULL DEFAULT 0,
+  risk_baseline_failures BIGINT NOT NULL DEFAULT 0, risk_events BIGINT NOT NULL DEFAULT 0,
+  UNIQUE KEY hosts_tenant_machine (tenant_id, machine_id),
+  KEY hosts_tenant_hostname (tenant_id, hostname, id),
+  KEY hosts_tenant_last_seen (tenant_id, last_seen, id),
+  KEY hosts_tenant_installed (tenant_id, installed_at, id),
+  KEY hosts_status_last_seen (status, last_seen)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE TABLE IF NOT EXISTS fingerprints (
+  tenant_id VARCHAR(64) NOT NULL, host_id VARCHAR(64) NOT NULL, category VARCHAR(64) NOT NULL,
+  row_key VARCHAR(64) NOT NULL, data LONGTEXT NOT NULL, updated_at BIGINT NOT NULL,
+  PRIMARY KEY (host_id, category, row_key),
+  KEY fingerprints_tenant_category (tenant_id, category, host_id, row_key)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE TABLE IF NOT EXISTS batch_keys (
+  tenant_id VARCHAR(64) NOT NULL, host_id VARCHAR(64) NOT NULL, batch_key VARCHAR(128) NOT NULL,
+  committed_at BIGINT NOT NULL, PRIMARY KEY (host_id, batch_key),
+  KEY batch_keys_committed (committed_at)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+)sql";
+
+constexpr std::string_view kSqliteV3 = R"sql(
+CREATE TABLE IF NOT EXISTS tenant_settings (
+  tenant_id TEXT PRIMARY KEY, version INTEGER NOT NULL, settings TEXT NOT NULL,
+  updated_at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS tenant_settings_updated ON tenant_settings(updated_at);
+CREATE TABLE IF NOT EXISTS leases (
+  name TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at INTEGER NOT NULL);
+)sql";
+
+constexpr std::string_view kMysqlV3 = R"sql(
+CREATE TABLE IF NOT EXISTS tenant_settings (
+  tenant_id VARCHAR(64) NOT NULL PRIMARY KEY, version BIGINT NOT NULL, settings LONGTEXT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  KEY tenant_settings_updated (updated_at)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE TABLE IF NOT EXISTS leases (
+  name VARCHAR(128) NOT NULL PRIMARY KEY, holder VARCHAR(255) NOT NULL,
+  expires_at BIGINT NOT NULL) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+)sql";
+
+constexpr std::array<Migration, 3> kMigrations = {{
+    {1, "tenants, users, API and enrolment tokens", kSqliteV1, kMysqlV1},
+    {2, "hosts, fingerprints and batch keys", kSqliteV2, kMysqlV2},
+    {3, "tenant settings and leases", kSqliteV3, kMysqlV3},
+}};
+
+constexpr std::string_view kCreateSqliteMigrations =
+    "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+    "description TEXT NOT NULL, applied_at INTEGER NOT NULL)";
+constexpr std::string_view kCreateMysqlMigrations =
+    "CREATE TABLE IF NOT EXISTS schema_migrations (version INT NOT NULL PRIMARY KEY, "
+    "description VARCHAR(255) NOT NULL, applied_at BIGINT NOT NULL) ENGINE=InnoDB";
+
+Result<bool> IsApplied(SqlConnection& conn, int version) {
+  const SqlValue params[] = {std::int64_t{version}};
+  RAMPART_ASSIGN_OR_RETURN(auto rows,
+                           conn.Query("SELECT 1 FROM schema_migrations WHERE version = ?", params));
+  return !rows.empty();
+}
+
+Status Record(SqlConnection& conn, const Migration& m, std::int64_t now) {
+  const SqlValue params[] = {std::int64_t{m.version}, std::string(m.description), now};
+  return conn
+      .Execute("INSERT INTO schema_migrations (version, description, applied_at) VALUES (?, ?, ?)",
+               params)
+      .status();
+}
+
+// SQLite: each migration in its own write transaction; the re-check inside it makes a second
+// process that raced us skip what we already applied.
+Status ApplySqlite(SqlConnection& conn, const Migration& m, std::int64_t now) {
+  RAMPART_RETURN_IF_ERROR(conn.Begin());
+  Status status = [&]() -> Status {
+    RAMPART_ASSIGN_OR_RETURN(bool applied, IsApplied(conn, m.version));
+    if (applied) return Status::Ok();
+    RAMPART_RETURN_IF_ERROR(conn.ExecuteScript(m.sqlite_sql));
+    return Record(conn, m, now);
+  }();
+  if (!status.ok()) {
+    (void)conn.Rollback();
+    return status;
+  }
+  return conn.Commit();
+}
+
+// MySQL: DDL commits implicitly, so a migration cannot be one transaction; the named lock keeps
+// other nodes out, and every statement is IF NOT EXISTS so a run cut short is simply redone.
+Status ApplyMysql(SqlConnection& conn, const Migration& m, std::int64_t now) {
+  RAMPART_ASSIGN_OR_RETURN(bool applied, IsApplied(conn, m.version));
+  if (applied) return Status::Ok();
+  RAMPART_RETURN_IF_ERROR(conn.ExecuteScript(m.mysql_sql));
+  return Record(conn, m, now);
+}
+
+Result<int> MigrateLocked(SqlConnection& conn, SqlDialect dialect, std::int64_t now,
+                          std::span<const Migration> migrations) {
+  RAMPART_RETURN_IF_ERROR(
+      conn.Execute(dialect == SqlDialect::kMysql ? kCreateMysqlMigrations : kCreateSqliteMigrations)
+          .status());
+  const int latest = migrations.empty() ? 0 : migrations.back().version;
+  RAMPART_ASSIGN_OR_RETURN(int applied, AppliedSchemaVersion(conn));
+  if (applied > latest) {
+    return FailedPrecondition("database schema " + std::to_string(applied) +
+                              " is newer than this rampart (" + std::to_string(latest) + ")");
+  }
+  for (const Migration& m : migrations) {
+    Status status =
+        dialect == SqlDialect::kMysql ? ApplyMysql(conn, m, now) : ApplySqlite(conn, m, now);
+    if (!status.ok()) {
+      return status.WithContext("migration " + std::to_string(m.version) + " (" +
+                                std::string(m.description) + ")");
+    }
+  }
+  return latest;
+}
+
+}  // namespace
+
+std::span<const Migration> Migrations() { return kMigrations; }
+
+int LatestSchemaVersion() { return kMigrations.back().version; }
+
+Result<int> AppliedSchemaVersion(SqlConnection& conn) {
+  RAMPART_ASSIGN_OR_RETURN(auto rows,
+                           conn.Query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
+  if (rows.empty()) return 0;
+  return static_cast<int>(rows[0].Int(0));
+}
+
+Result<int> RunMigrations(SqlDb& db, std::int64_t unix_now, std::span<const Migration> migrations) {
+  RAMPART_ASSIGN_OR_RETURN(auto lease, db.Acquire());
+  SqlConnection& conn = *lease;
+  if (db.dialect() == SqlDialect::kSqlite) {
+    return MigrateLocked(conn, db.dialect(), unix_now, migrations);
+  }
+  RAMPART_ASSIGN_OR_RETURN(auto locked, conn.Query("SELECT GET_LOCK('rampart_migrate', 30)"));
+  if (locked.empty() || locked[0].Int(0) != 1) {
+    return Unavailable("migrations: another server held the migration lock for 30 s");
+  }
+  Result<int> result = MigrateLocked(conn, db.dialect(), unix_now, migrations);
+  auto released = conn.Query("SELECT RELEASE_LOCK('rampart_migrate')");
+  if (result.ok() && !released.ok()) return released.status();
+  return result;
+}
+
+}  // namespace rampart::server
