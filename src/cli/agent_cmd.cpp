@@ -1,0 +1,235 @@
+#include "cli/agent_cmd.h"
+
+#include <atomic>
+#include <csignal>
+#include <filesystem>
+
+#include "agent/transport/agent_config.h"
+#include "agent/transport/channel.h"
+#include "agent/transport/enroll_client.h"
+#include "agent/transport/identity.h"
+#include "agent/transport/inventory_sync.h"
+#include "agent/transport/spool.h"
+#include "common/files.h"
+#include "common/logging.h"
+#include "rampart/version.h"
+
+namespace rampart::cli {
+namespace {
+
+using agent::Identity;
+
+// The running channel, for the signal handler (Channel::Stop only sets an atomic flag).
+std::atomic<agent::Channel*> g_channel{nullptr};
+
+extern "C" void OnStopSignal(int /*signo*/) {
+  if (agent::Channel* channel = g_channel.load()) channel->Stop();
+}
+
+// Installs SIGTERM/SIGINT handlers for the lifetime of the object and restores the old ones.
+class StopSignals {
+ public:
+  explicit StopSignals(agent::Channel* channel) {
+    g_channel.store(channel);
+    struct sigaction sa {};
+    sa.sa_handler = OnStopSignal;
+    sigemptyset(&sa.sa_mask);
+    ::sigaction(SIGTERM, &sa, &old_term_);
+    ::sigaction(SIGINT, &sa, &old_int_);
+    // A peer closing mid-write must be an error return, not a dead agent.
+    ::signal(SIGPIPE, SIG_IGN);
+  }
+  ~StopSignals() {
+    ::sigaction(SIGTERM, &old_term_, nullptr);
+    ::sigaction(SIGINT, &old_int_, nullptr);
+    g_channel.store(nullptr);
+  }
+  StopSignals(const StopSignals&) = delete;
+  StopSignals& operator=(const StopSignals&) = delete;
+
+ private:
+  struct sigaction old_term_ {};
+  struct sigaction old_int_ {};
+};
+
+int Fail(std::FILE* err, int code, const std::string& message) {
+  std::fprintf(err, "rampart agent: %s\n", message.c_str());
+  return code;
+}
+
+// Settings at start: defaults, then the last pushed config, then command-line flags.
+agent::ChannelOptions ChannelOptionsFor(const AgentArgs& args) {
+  agent::ChannelOptions options;
+  options.data_dir = args.data_dir;
+  options.insecure = args.insecure;
+  options.agent_version = kVersion;
+  if (auto stored = agent::LoadConfig(args.data_dir); !stored) {
+    log::Warn("{}; using defaults", stored.error().ToString());
+  } else if (*stored) {
+    options.config_version = (*stored)->version;
+    for (const auto& problem : agent::ApplySettings((*stored)->settings, &options.settings)) {
+      log::Warn("config.json: {}", problem);
+    }
+    log::Level level{};
+    if (!options.settings.log_level.empty() &&
+        log::ParseLevel(options.settings.log_level, &level)) {
+      log::SetLevel(level);
+    }
+  }
+  if (args.heartbeat_seconds > 0) options.settings.heartbeat_seconds = args.heartbeat_seconds;
+  if (args.inventory_seconds > 0) {
+    options.settings.inventory_interval_seconds = args.inventory_seconds;
+  }
+  return options;
+}
+
+// Enrols (or re-enrols) when asked or needed. Returns the identity to run with, or an exit code.
+struct Enrolled {
+  Identity identity;
+  bool fresh = false;  // enrolled in this run
+};
+Result<Enrolled> EnsureEnrolled(const AgentArgs& args, std::FILE* err) {
+  auto existing = agent::LoadIdentity(args.data_dir);
+  if (!existing && existing.error().code() != Code::kNotFound) return existing.error();
+  if (existing && args.enroll_token.empty()) {
+    Enrolled out{*existing, false};
+    if (!args.server.empty()) {
+      RAMPART_ASSIGN_OR_RETURN(std::string url, agent::NormalizeServerUrl(args.server));
+      if (url != out.identity.server_url) {
+        // The server moved (a new address or load balancer): remember it.
+        out.identity.server_url = url;
+        RAMPART_RETURN_IF_ERROR(agent::SaveIdentity(args.data_dir, out.identity));
+      }
+    }
+    return out;
+  }
+  if (args.enroll_token.empty()) {
+    return InvalidArgument(
+        "not enrolled yet: pass --server URL and --enroll-token TOKEN (from "
+        "'rampart admin enroll-token')");
+  }
+  std::string server = args.server;
+  if (server.empty() && existing) server = existing->server_url;
+  if (server.empty()) return InvalidArgument("--server URL is required to enrol");
+
+  agent::EnrollRequestInfo request;
+  request.server_url = server;
+  request.token = args.enroll_token;
+  request.insecure = args.insecure;
+  RAMPART_ASSIGN_OR_RETURN(request.machine_id, agent::MachineId(args.data_dir));
+  request.hostname = agent::LocalHostname();
+  request.agent_version = kVersion;
+  auto identity = agent::Enroll(request, SystemClock::Instance());
+  if (!identity) {
+    const Code code = identity.error().code();
+    if (existing && (code == Code::kUnauthenticated || code == Code::kUnavailable ||
+                     code == Code::kDeadlineExceeded)) {
+      // A service that always passes its install-time token must keep working once the token
+      // has expired, or when the server is briefly unreachable at boot: the identity it already
+      // has is what counts.
+      std::fprintf(err, "rampart agent: %s; keeping the existing identity %s\n",
+                   identity.error().message().c_str(), existing->host_id.c_str());
+      return Enrolled{*existing, false};
+    }
+    return identity.error().WithContext("enrolment failed");
+  }
+  RAMPART_RETURN_IF_ERROR(agent::SaveIdentity(args.data_dir, *identity));
+  std::fprintf(err, "rampart agent: enrolled as %s in tenant %s\n", identity->host_id.c_str(),
+               identity->tenant_id.c_str());
+  return Enrolled{*identity, true};
+}
+
+// Removes everything that belonged to the deregistered identity; the machine id stays.
+void ForgetIdentity(const std::string& data_dir) {
+  if (Status deleted = agent::DeleteIdentity(data_dir); !deleted.ok()) {
+    log::Warn("{}", deleted.ToString());
+  }
+  std::error_code ec;
+  for (const auto name : {agent::kInventoryStateFile, agent::kConfigFile}) {
+    std::filesystem::remove(data_dir + "/" + std::string(name), ec);
+  }
+  // Pending batches of an uninstalled host can never be delivered.
+  std::filesystem::remove_all(data_dir + "/spool", ec);
+}
+
+int Deregister(const AgentArgs& args, const Identity& identity, agent::Channel& channel,
+               std::FILE* err) {
+  StopSignals signals(&channel);
+  Status done = channel.Deregister(std::chrono::seconds(30));
+  if (!done.ok() && done.code() != Code::kUnauthenticated) {
+    return Fail(err, 1, "deregistration failed (identity kept, try again): " + done.message());
+  }
+  ForgetIdentity(args.data_dir);
+  if (done.ok()) {
+    std::fprintf(err, "rampart agent: deregistered %s from tenant %s\n", identity.host_id.c_str(),
+                 identity.tenant_id.c_str());
+  } else {
+    std::fprintf(err, "rampart agent: the server no longer knows %s; local identity removed\n",
+                 identity.host_id.c_str());
+  }
+  return 0;
+}
+
+}  // namespace
+
+int RunAgent(const AgentArgs& args, std::FILE* err) {
+  if (args.once && args.deregister)
+    return Fail(err, 2, "--once and --deregister exclude each other");
+  if (args.data_dir.empty()) return Fail(err, 2, "--data-dir must not be empty");
+  if (Status made = agent::EnsureDataDir(args.data_dir); !made.ok()) {
+    return Fail(err, 2, "--data-dir: " + made.message());
+  }
+  if (args.deregister && !args.enroll_token.empty()) {
+    return Fail(err, 2, "--deregister does not take --enroll-token");
+  }
+  if (args.deregister) {
+    if (auto existing = agent::LoadIdentity(args.data_dir); !existing) {
+      return Fail(
+          err, 2,
+          existing.error().code() == Code::kNotFound
+              ? "not enrolled (no " + args.data_dir + "/identity.json): nothing to deregister"
+              : existing.error().message());
+    }
+  }
+  auto enrolled = EnsureEnrolled(args, err);
+  if (!enrolled) return Fail(err, 2, enrolled.error().message());
+  Identity identity = enrolled->identity;
+
+  auto spool = agent::Spool::Open(args.data_dir + "/spool");
+  if (!spool) return Fail(err, 2, "spool: " + spool.error().message());
+  auto inventory =
+      agent::InventorySync::Open(args.data_dir, spool->get(), &SystemClock::Instance());
+  if (!inventory) return Fail(err, 2, "inventory state: " + inventory.error().message());
+  // A new enrolment may be a new host record, or one the server emptied: start with everything.
+  if (enrolled->fresh) (*inventory)->ForceFull();
+
+  const std::string cache_dir = args.data_dir + "/cache";
+  if (Status made = MakeDirs(cache_dir, 0700); !made.ok()) log::Warn("{}", made.ToString());
+  agent::CollectOptions collect;
+  collect.cache_dir = cache_dir;
+  agent::Channel channel(identity, ChannelOptionsFor(args), spool->get(), inventory->get(),
+                         agent::MakeCollectorSource(HostView(), SystemClock::Instance(), collect),
+                         &SystemClock::Instance());
+
+  if (args.deregister) return Deregister(args, identity, channel, err);
+
+  StopSignals signals(&channel);
+  if (args.once) {
+    Status done = channel.RunOnce(args.once_timeout);
+    if (!done.ok()) return Fail(err, 1, done.message());
+    const auto stats = channel.stats();
+    std::fprintf(err, "rampart agent: %s delivered %lld batches to %s\n", identity.host_id.c_str(),
+                 static_cast<long long>(stats.batches_acknowledged), identity.server_url.c_str());
+    return 0;
+  }
+  if (!enrolled->fresh) {
+    std::fprintf(err, "rampart agent: running as %s in tenant %s against %s\n",
+                 identity.host_id.c_str(), identity.tenant_id.c_str(), identity.server_url.c_str());
+  }
+  Status done = channel.Run();
+  if (!done.ok()) return Fail(err, 2, done.message());
+  log::Info("stopped");
+  return 0;
+}
+
+}  // namespace rampart::cli

@@ -1,0 +1,28 @@
+#pragma once
+// `rampart agent`: enrols this host with a Rampart server (once) and runs the agent loop: the
+// WebSocket channel, heartbeats, inventory uploads, config and commands (src/agent/transport/).
+// The work behind a plain argument struct; agent_cli.cpp registers the CLI11 options.
+
+#include <chrono>
+#include <cstdio>
+#include <string>
+
+namespace rampart::cli {
+
+struct AgentArgs {
+  std::string server;        // base URL; required to enrol, else the enrolled one is used
+  std::string enroll_token;  // enrol (or re-enrol) with this token
+  std::string data_dir = "/var/lib/rampart/agent";
+  int heartbeat_seconds = 0;  // 0: from config.json or the default (60)
+  int inventory_seconds = 0;  // 0: from config.json or the default (3600)
+  bool insecure = false;      // https without a pinned certificate: skip verification
+  bool once = false;          // deliver one inventory (or the pending batches) and exit
+  bool deregister = false;    // tell the server this agent is uninstalled, delete the identity
+  std::chrono::seconds once_timeout{120};
+};
+
+// Exit codes: 0 done (or stopped by SIGTERM/SIGINT), 1 delivery/deregistration failed, 2 usage,
+// identity or enrolment error. Messages go to `err`, one line each.
+int RunAgent(const AgentArgs& args, std::FILE* err);
+
+}  // namespace rampart::cli
