@@ -29,6 +29,9 @@ class AgentCommand final : public Command {
     cmd_->add_option("--inventory-seconds", args_.inventory_seconds,
                      "Inventory interval until the server pushes one (default 3600)")
         ->check(CLI::Range(1, 604800));
+    cmd_->add_option("--machine-id", args_.machine_id,
+                     "Machine identity to enrol under (default /etc/machine-id); for clones and "
+                     "containers that share one");
     cmd_->add_flag("--insecure", args_.insecure,
                    "Accept an https server without a pinned certificate, unverified");
     auto* once = cmd_->add_flag(

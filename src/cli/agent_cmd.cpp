@@ -116,7 +116,11 @@ Result<Enrolled> EnsureEnrolled(const AgentArgs& args, std::FILE* err) {
   request.server_url = server;
   request.token = args.enroll_token;
   request.insecure = args.insecure;
-  RAMPART_ASSIGN_OR_RETURN(request.machine_id, agent::MachineId(args.data_dir));
+  if (!args.machine_id.empty()) {
+    request.machine_id = args.machine_id;
+  } else {
+    RAMPART_ASSIGN_OR_RETURN(request.machine_id, agent::MachineId(args.data_dir));
+  }
   request.hostname = agent::LocalHostname();
   request.agent_version = kVersion;
   auto identity = agent::Enroll(request, SystemClock::Instance());

@@ -15,6 +15,9 @@ struct AgentArgs {
   std::string data_dir = "/var/lib/rampart/agent";
   int heartbeat_seconds = 0;  // 0: from config.json or the default (60)
   int inventory_seconds = 0;  // 0: from config.json or the default (3600)
+  // Overrides the machine id (/etc/machine-id) that keeps the host id across re-enrolments: for
+  // cloned images or containers that share one machine id.
+  std::string machine_id;
   bool insecure = false;      // https without a pinned certificate: skip verification
   bool once = false;          // deliver one inventory (or the pending batches) and exit
   bool deregister = false;    // tell the server this agent is uninstalled, delete the identity
