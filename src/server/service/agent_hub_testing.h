@@ -1,0 +1,158 @@
+#pragma once
+// Test support for the hub and jobs tests: an in-memory WebSocket connection and a Storage that
+// forwards to a real one but can be told to fail ApplyInventory (a database outage).
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "common/json.h"
+#include "net/http.h"
+#include "server/storage/storage.h"
+
+namespace rampart::server::testing {
+
+class FakeConnection final : public net::WsConnection {
+ public:
+  bool Send(std::string text) override {
+    std::lock_guard lock(mu_);
+    if (closed_) return false;
+    sent_.push_back(std::move(text));
+    return true;
+  }
+  void Close() override {
+    std::lock_guard lock(mu_);
+    closed_ = true;
+  }
+  std::string remote_addr() const override { return "203.0.113.7"; }
+
+  bool closed() const {
+    std::lock_guard lock(mu_);
+    return closed_;
+  }
+  std::vector<std::string> sent() const {
+    std::lock_guard lock(mu_);
+    return sent_;
+  }
+  // Messages sent so far, parsed; removes them.
+  std::vector<Json> Take() {
+    std::lock_guard lock(mu_);
+    std::vector<Json> out;
+    for (const std::string& text : sent_) out.push_back(Json::Parse(text).value_or(Json()));
+    sent_.clear();
+    return out;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::vector<std::string> sent_;
+  bool closed_ = false;
+};
+
+// Forwards everything to `inner`; ApplyInventory can fail on demand and reports each call.
+class ForwardingStorage final : public Storage {
+ public:
+  explicit ForwardingStorage(Storage& inner) : s_(inner) {}
+
+  std::atomic<bool> fail_apply{false};
+  std::function<void()> before_apply;  // runs inside ApplyInventory, before the commit
+
+  std::string_view backend() const override { return s_.backend(); }
+  int schema_version() const override { return s_.schema_version(); }
+  Result<Tenant> CreateTenant(std::string_view n, std::int64_t now) override {
+    return s_.CreateTenant(n, now);
+  }
+  Result<Tenant> GetTenant(std::string_view t) override { return s_.GetTenant(t); }
+  Result<std::vector<Tenant>> ListTenants() override { return s_.ListTenants(); }
+  Result<User> CreateUser(User u) override { return s_.CreateUser(std::move(u)); }
+  Result<User> GetUser(std::string_view t, std::string_view u) override { return s_.GetUser(t, u); }
+  Result<User> GetUserByName(std::string_view t, std::string_view n) override {
+    return s_.GetUserByName(t, n);
+  }
+  Result<Page<User>> ListUsers(std::string_view t, const PageRequest& p) override {
+    return s_.ListUsers(t, p);
+  }
+  Status DeleteUser(std::string_view t, std::string_view u, std::int64_t now) override {
+    return s_.DeleteUser(t, u, now);
+  }
+  Result<ApiTokenRecord> CreateApiToken(ApiTokenRecord r) override {
+    return s_.CreateApiToken(std::move(r));
+  }
+  Result<ApiTokenRecord> GetApiToken(std::string_view id) override { return s_.GetApiToken(id); }
+  Result<Page<ApiTokenRecord>> ListApiTokens(std::string_view t, const PageRequest& p) override {
+    return s_.ListApiTokens(t, p);
+  }
+  Status RevokeApiToken(std::string_view t, std::string_view id, std::int64_t now) override {
+    return s_.RevokeApiToken(t, id, now);
+  }
+  Result<EnrollTokenRecord> CreateEnrollToken(EnrollTokenRecord r) override {
+    return s_.CreateEnrollToken(std::move(r));
+  }
+  Result<EnrollTokenRecord> GetEnrollToken(std::string_view id) override {
+    return s_.GetEnrollToken(id);
+  }
+  Result<Page<EnrollTokenRecord>> ListEnrollTokens(std::string_view t,
+                                                   const PageRequest& p) override {
+    return s_.ListEnrollTokens(t, p);
+  }
+  Status RevokeEnrollToken(std::string_view t, std::string_view id, std::int64_t now) override {
+    return s_.RevokeEnrollToken(t, id, now);
+  }
+  Result<Host> EnrollHost(std::string_view id, Host h, std::int64_t now) override {
+    return s_.EnrollHost(id, std::move(h), now);
+  }
+  Result<Host> GetHost(std::string_view t, std::string_view h) override { return s_.GetHost(t, h); }
+  Result<Host> GetHostById(std::string_view h) override { return s_.GetHostById(h); }
+  Result<Page<Host>> ListHosts(std::string_view t, const HostQuery& q) override {
+    return s_.ListHosts(t, q);
+  }
+  Status DeleteHost(std::string_view t, std::string_view h) override { return s_.DeleteHost(t, h); }
+  Status RecordHeartbeats(const std::vector<std::pair<std::string, std::int64_t>>& b) override {
+    return s_.RecordHeartbeats(b);
+  }
+  Status SetHostStatus(std::string_view h, HostStatus st, std::int64_t now) override {
+    return s_.SetHostStatus(h, st, now);
+  }
+  Result<std::int64_t> MarkOffline(std::int64_t cutoff) override { return s_.MarkOffline(cutoff); }
+  Result<std::vector<std::pair<HostStatus, std::int64_t>>> CountHostsByStatus() override {
+    return s_.CountHostsByStatus();
+  }
+  Result<IngestOutcome> ApplyInventory(std::string_view h, const InventoryBatch& b,
+                                       std::int64_t now) override {
+    if (before_apply) before_apply();
+    if (fail_apply) return Unavailable("database is down (test)");
+    return s_.ApplyInventory(h, b, now);
+  }
+  Result<Page<FingerprintRow>> QueryFingerprints(std::string_view t,
+                                                 const FingerprintQuery& q) override {
+    return s_.QueryFingerprints(t, q);
+  }
+  Result<std::vector<std::pair<std::string, std::int64_t>>> CountFingerprints(
+      std::string_view t, std::string_view h) override {
+    return s_.CountFingerprints(t, h);
+  }
+  Result<TenantSettings> GetSettings(std::string_view t) override { return s_.GetSettings(t); }
+  Result<TenantSettings> PutSettings(std::string_view t, const Json& s, std::int64_t v,
+                                     std::int64_t now) override {
+    return s_.PutSettings(t, s, v, now);
+  }
+  Result<std::vector<std::pair<std::string, std::int64_t>>> SettingsChangedSince(
+      std::int64_t since) override {
+    return s_.SettingsChangedSince(since);
+  }
+  Result<bool> TryAcquireLease(std::string_view n, std::string_view h, std::int64_t ttl,
+                               std::int64_t now) override {
+    return s_.TryAcquireLease(n, h, ttl, now);
+  }
+  Result<std::int64_t> PruneBatchKeys(std::int64_t cutoff) override {
+    return s_.PruneBatchKeys(cutoff);
+  }
+
+ private:
+  Storage& s_;
+};
+
+}  // namespace rampart::server::testing

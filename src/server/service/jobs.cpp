@@ -1,0 +1,141 @@
+#include "server/service/jobs.h"
+
+#include <chrono>
+#include <utility>
+
+#include "common/logging.h"
+
+namespace rampart::server {
+
+Jobs::Jobs(Storage& storage, const Clock& clock, AgentHub* hub, JobsOptions options)
+    : storage_(storage), clock_(clock), hub_(hub), options_(std::move(options)) {}
+
+Jobs::~Jobs() { Stop(); }
+
+void Jobs::Start() {
+  std::lock_guard lock(mu_);
+  if (thread_.joinable() || stop_) return;
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void Jobs::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+Jobs::Stats Jobs::stats() const {
+  std::lock_guard lock(mu_);
+  return stats_;
+}
+
+void Jobs::Loop() {
+  std::unique_lock lock(mu_);
+  while (!stop_) {
+    lock.unlock();
+    Tick();
+    lock.lock();
+    wake_.wait_for(lock, options_.tick, [this] { return stop_; });
+  }
+}
+
+void Jobs::Tick() {
+  const std::int64_t now =
+      std::chrono::duration_cast<std::chrono::seconds>(clock_.Now().time_since_epoch()).count();
+  if (now >= next_offline_) {
+    next_offline_ = now + options_.offline_interval_seconds;
+    MarkOffline(now);
+  }
+  if (hub_ != nullptr && now >= next_settings_) {
+    next_settings_ = now + options_.settings_interval_seconds;
+    PushSettings(now);
+  }
+  if (hub_ != nullptr && now >= next_sweep_) {
+    // The first sweep waits a full interval: at start nothing is connected yet.
+    if (next_sweep_ != 0) {
+      auto closed = hub_->CloseRemovedHosts();
+      if (!closed) {
+        log::Warn("jobs: closing removed hosts' channels: {}", closed.error().ToString());
+      } else if (*closed > 0) {
+        std::lock_guard lock(mu_);
+        stats_.removed_closed += static_cast<std::int64_t>(*closed);
+      }
+    }
+    next_sweep_ = now + options_.sweep_interval_seconds;
+  }
+  if (now >= next_prune_) {
+    next_prune_ = now + options_.prune_interval_seconds;
+    Prune(now);
+  }
+}
+
+void Jobs::MarkOffline(std::int64_t now) {
+  // Renewed every interval by its holder; another node takes over only when the holder stopped
+  // renewing for the whole TTL (it died), so marking runs on exactly one node at a time.
+  auto held = storage_.TryAcquireLease("offline-marker", options_.node_id,
+                                       options_.offline_lease_seconds, now);
+  if (!held) {
+    log::Warn("jobs: lease offline-marker: {}", held.error().ToString());
+    return;
+  }
+  if (!*held) return;
+  auto marked = storage_.MarkOffline(now - options_.offline_after_seconds);
+  if (!marked) {
+    log::Warn("jobs: marking offline hosts: {}", marked.error().ToString());
+    return;
+  }
+  if (*marked > 0) log::Info("jobs: {} host(s) went OFFLINE", *marked);
+  std::lock_guard lock(mu_);
+  ++stats_.offline_runs;
+  stats_.hosts_marked_offline += *marked;
+}
+
+void Jobs::PushSettings(std::int64_t now) {
+  // The first poll looks back only the overlap: agents connecting later get their config in the
+  // hello exchange.
+  const std::int64_t since =
+      (settings_checked_ != 0 ? settings_checked_ : now) - options_.settings_overlap_seconds;
+  auto changed = storage_.SettingsChangedSince(since);
+  if (!changed) {
+    log::Warn("jobs: polling settings changes: {}", changed.error().ToString());
+    return;  // settings_checked_ unchanged: the next poll covers this window again
+  }
+  settings_checked_ = now;
+  std::int64_t pushes = 0;
+  for (const auto& [tenant, version] : *changed) {
+    auto it = pushed_versions_.find(tenant);
+    if (it != pushed_versions_.end() && it->second >= version) continue;
+    if (!hub_->HasTenant(tenant)) continue;
+    auto settings = storage_.GetSettings(tenant);
+    if (!settings) {
+      log::Warn("jobs: settings of tenant {}: {}", tenant, settings.error().ToString());
+      continue;
+    }
+    pushes +=
+        static_cast<std::int64_t>(hub_->PushConfig(tenant, settings->version, settings->settings));
+    pushed_versions_[tenant] = settings->version;
+  }
+  if (pushes > 0) {
+    std::lock_guard lock(mu_);
+    stats_.config_pushes += pushes;
+  }
+}
+
+void Jobs::Prune(std::int64_t now) {
+  auto held = storage_.TryAcquireLease("batch-prune", options_.node_id,
+                                       options_.prune_interval_seconds, now);
+  if (!held || !*held) return;
+  auto pruned = storage_.PruneBatchKeys(now - options_.batch_key_ttl_seconds);
+  if (!pruned) {
+    log::Warn("jobs: pruning batch keys: {}", pruned.error().ToString());
+    return;
+  }
+  std::lock_guard lock(mu_);
+  ++stats_.prune_runs;
+  if (*pruned > 0) log::Info("jobs: pruned {} old batch key(s)", *pruned);
+}
+
+}  // namespace rampart::server

@@ -1,0 +1,92 @@
+#pragma once
+// Jobs: the server's periodic work, on one background thread per node.
+//  - every 5 s, under the database lease "offline-marker" (so one node at a time across the
+//    cluster): hosts whose last heartbeat is older than offline_after become OFFLINE;
+//  - every 1 s: tenants whose settings changed (on any node) get a config push to the agents
+//    connected to this node (Storage::SettingsChangedSince; no in-process shared state);
+//  - every 60 s: channels of hosts deleted or uninstalled on any node are closed;
+//  - hourly, under the lease "batch-prune": idempotency keys older than 7 days are removed.
+// Time comes from the Clock, so tests drive Tick() with a FakeClock and no thread.
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "common/clock.h"
+#include "server/service/agent_hub.h"
+#include "server/storage/storage.h"
+
+namespace rampart::server {
+
+struct JobsOptions {
+  std::string node_id;  // lease holder name; unique per server process
+  std::int64_t offline_after_seconds = 180;
+  std::int64_t offline_interval_seconds = 5;
+  std::int64_t offline_lease_seconds = 15;
+  std::int64_t settings_interval_seconds = 1;
+  // Overlap of consecutive settings polls, for commits that land with a slightly older
+  // updated_at (another node's clock, a long transaction).
+  std::int64_t settings_overlap_seconds = 2;
+  std::int64_t sweep_interval_seconds = 60;
+  std::int64_t prune_interval_seconds = 3600;
+  std::int64_t batch_key_ttl_seconds = 7 * 86400;
+  std::chrono::milliseconds tick{250};  // how often the thread looks at the clock
+};
+
+class Jobs {
+ public:
+  // `hub` may be null (no config pushes or sweeps: e.g. a jobs-only test). All references must
+  // outlive the Jobs.
+  Jobs(Storage& storage, const Clock& clock, AgentHub* hub, JobsOptions options);
+  ~Jobs();  // Stop()
+  Jobs(const Jobs&) = delete;
+  Jobs& operator=(const Jobs&) = delete;
+
+  void Start();
+  // Joins the thread. Idempotent.
+  void Stop();
+  // Runs every job that is due at clock.Now(). Errors are logged, never fatal (the next tick
+  // retries). Not thread-safe with itself: call it from one thread (the Jobs thread, or a test
+  // without Start()).
+  void Tick();
+
+  struct Stats {
+    std::int64_t offline_runs = 0;  // times this node marked (held the lease)
+    std::int64_t hosts_marked_offline = 0;
+    std::int64_t config_pushes = 0;  // agents that received a pushed config
+    std::int64_t removed_closed = 0;
+    std::int64_t prune_runs = 0;
+  };
+  Stats stats() const;
+
+ private:
+  void Loop();
+  void MarkOffline(std::int64_t now);
+  void PushSettings(std::int64_t now);
+  void Prune(std::int64_t now);
+
+  Storage& storage_;
+  const Clock& clock_;
+  AgentHub* hub_;
+  const JobsOptions options_;
+
+  // Next due times (Unix seconds); touched only by the ticking thread.
+  std::int64_t next_offline_ = 0;
+  std::int64_t next_settings_ = 0;
+  std::int64_t next_sweep_ = 0;
+  std::int64_t next_prune_ = 0;
+  std::int64_t settings_checked_ = 0;  // start of the last settings poll; 0: not yet
+  std::map<std::string, std::int64_t> pushed_versions_;  // tenant -> last version pushed
+
+  mutable std::mutex mu_;
+  std::condition_variable wake_;
+  bool stop_ = false;  // GUARDED_BY(mu_)
+  Stats stats_;        // GUARDED_BY(mu_)
+  std::thread thread_;
+};
+
+}  // namespace rampart::server
