@@ -3,7 +3,7 @@ SHELL := /bin/bash
 JOBS ?= $(shell nproc)
 RAMPART := build/release/src/cli/rampart
 
-.PHONY: deps build run test unit bench fuzz-smoke format clean
+.PHONY: deps build run stop test unit bench fuzz-smoke format clean
 
 deps:
 	@scripts/install-deps.sh
@@ -12,9 +12,13 @@ build: deps
 	@cmake --preset release >/dev/null
 	@cmake --build --preset release -j $(JOBS)
 
-# The main job: until the platform server lands, print this host's inventory.
+# The main job: start the platform (server on SQLite, TLS), enrol this machine's agent, print the API
+# address and the admin's token. Both keep running in the background until `make stop`.
 run: build
-	$(RAMPART) inventory
+	@scripts/run.sh
+
+stop:
+	@scripts/stop.sh
 
 # Every test, in the ASan/UBSan build and then in the release build.
 test: deps

@@ -14,7 +14,7 @@ PACKAGES=(
   libboost1.74-dev libsqlite3-dev libmariadb-dev libargon2-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
-  iproute2 procps time bc jq curl openssl
+  iproute2 procps time bc jq curl openssl sqlite3
   # the MySQL-protocol storage tests start a private MariaDB (scripts/mariadb-test.sh)
   mariadb-server
   # regenerating the RPM fixture database (tests/testdata/make-rpmdb.sh)
