@@ -38,12 +38,12 @@ start_server B "$WORK/b" 0 --db "$DB" --offline-after 10 \
 AGENT=$!
 wait_until 60 test -s "$WORK/agent/identity.json"
 H=$(jq -r .host_id "$WORK/agent/identity.json")
-has_ports() {
-  api "$ADMIN" GET "$B_URL/api/v1/hosts/$H/fingerprints/ports" | sed '$d' | jq -e '.items | type == "array"'
+has_accounts() {
+  api "$ADMIN" GET "$B_URL/api/v1/hosts/$H/fingerprints/accounts" | sed '$d' | jq -e '.items | length > 0'
 }
 is_status() { test "$(api "$ADMIN" GET "$B_URL/api/v1/hosts/$H" | sed '$d' | jq -r .status)" = "$1"; }
 check "node B sees the host enrolled on node A as ONLINE" wait_until 30 is_status ONLINE
-check "node B serves its fingerprints" wait_until 30 has_ports
+check "node B serves its fingerprints" wait_until 30 has_accounts
 r=$(api "$ADMIN" GET "$B_URL/api/v1/hosts/$H")
 check "node B's host record has node A's upload" jq -e '.os_name != "" and .hostname != ""' <<<"$(body_of "$r")" >/dev/null
 
