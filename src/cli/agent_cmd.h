@@ -18,9 +18,9 @@ struct AgentArgs {
   // Overrides the machine id (/etc/machine-id) that keeps the host id across re-enrolments: for
   // cloned images or containers that share one machine id.
   std::string machine_id;
-  bool insecure = false;      // https without a pinned certificate: skip verification
-  bool once = false;          // deliver one inventory (or the pending batches) and exit
-  bool deregister = false;    // tell the server this agent is uninstalled, delete the identity
+  bool insecure = false;    // https without a pinned certificate: skip verification
+  bool once = false;        // deliver one inventory (or the pending batches) and exit
+  bool deregister = false;  // tell the server this agent is uninstalled, delete the identity
   std::chrono::seconds once_timeout{120};
 };
 

@@ -46,9 +46,10 @@ inline constexpr std::string_view kAgentAuthScheme = "Agent";
 // Fingerprint categories (the brief's list; `rampart inventory --category` names). The server
 // accepts rows only for these.
 inline constexpr std::array<std::string_view, 16> kFingerprintCategories = {
-    "host",     "resources",     "accounts",  "ports",       "processes",        "software",
-    "databases", "web_services", "web_sites", "web_apps",    "web_frameworks",   "jars",
-    "startup_services", "scheduled_tasks", "env_vars", "kernel_modules"};
+    "host",           "resources", "accounts",         "ports",           "processes",
+    "software",       "databases", "web_services",     "web_sites",       "web_apps",
+    "web_frameworks", "jars",      "startup_services", "scheduled_tasks", "env_vars",
+    "kernel_modules"};
 bool IsFingerprintCategory(std::string_view name);
 
 // Enrolment token text: "rpe1.<token id>.<secret>.<sha256 hex of the server certificate or '-'>".

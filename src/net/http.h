@@ -29,9 +29,9 @@ class Headers {
 };
 
 struct HttpRequest {
-  std::string method;  // "GET", "POST", ... upper-case
-  std::string target;  // as received: path plus "?query"
-  std::string path;    // percent-decoded path without the query
+  std::string method;                                      // "GET", "POST", ... upper-case
+  std::string target;                                      // as received: path plus "?query"
+  std::string path;                                        // percent-decoded path without the query
   std::vector<std::pair<std::string, std::string>> query;  // decoded, in order
   Headers headers;
   std::string body;

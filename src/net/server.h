@@ -15,7 +15,7 @@ namespace rampart::net {
 
 struct ServerOptions {
   std::string listen_address = "127.0.0.1";
-  std::uint16_t port = 0;  // 0: an ephemeral port, see HttpServer::port()
+  std::uint16_t port = 0;     // 0: an ephemeral port, see HttpServer::port()
   std::string cert_pem_path;  // both empty: plain HTTP (tests, behind a TLS-terminating proxy)
   std::string key_pem_path;
   int io_threads = 1;
@@ -23,7 +23,7 @@ struct ServerOptions {
   std::size_t max_body_bytes = 8 << 20;         // larger request bodies: 413
   std::size_t max_ws_message_bytes = 32 << 20;  // larger messages close the socket (1009)
   std::chrono::seconds idle_timeout{60};        // HTTP keep-alive idle limit
-  std::chrono::seconds ws_ping_interval{30};    // server pings; a peer silent 3 intervals is dropped
+  std::chrono::seconds ws_ping_interval{30};  // server pings; a peer silent 3 intervals is dropped
 };
 
 // What the application plugs in.

@@ -1,6 +1,6 @@
 #pragma once
-// Domain records of the platform. Plain structs, no SQL or HTTP types. Times are Unix seconds (UTC).
-// Every record that belongs to a tenant carries tenant_id; storage scopes every query by it.
+// Domain records of the platform. Plain structs, no SQL or HTTP types. Times are Unix seconds
+// (UTC). Every record that belongs to a tenant carries tenant_id; storage scopes every query by it.
 
 #include <cstdint>
 #include <optional>
@@ -14,12 +14,14 @@
 namespace rampart::server {
 
 enum class Role { kViewer = 0, kOperator = 1, kAdmin = 2 };
-std::string_view RoleName(Role role);                 // "viewer" "operator" "admin"
-Result<Role> ParseRole(std::string_view text);        // InvalidArgument names the accepted values
-inline bool RoleAtLeast(Role have, Role need) { return static_cast<int>(have) >= static_cast<int>(need); }
+std::string_view RoleName(Role role);           // "viewer" "operator" "admin"
+Result<Role> ParseRole(std::string_view text);  // InvalidArgument names the accepted values
+inline bool RoleAtLeast(Role have, Role need) {
+  return static_cast<int>(have) >= static_cast<int>(need);
+}
 
 enum class HostStatus { kOnline, kOffline, kUninstalled };
-std::string_view HostStatusName(HostStatus status);   // "ONLINE" "OFFLINE" "UNINSTALLED"
+std::string_view HostStatusName(HostStatus status);  // "ONLINE" "OFFLINE" "UNINSTALLED"
 Result<HostStatus> ParseHostStatus(std::string_view text);
 
 struct Tenant {
@@ -78,7 +80,7 @@ struct Host {
   std::int64_t installed_at = 0;  // first enrolment
   std::int64_t last_seen = 0;
   HostStatus status = HostStatus::kOffline;
-  std::string plan = "basic";  // "basic" | "pro"
+  std::string plan = "basic";     // "basic" | "pro"
   std::string agent_secret_hash;  // hex SHA-256 of the agent's 256-bit random secret
   std::int64_t inventory_version = 0;
   RiskCounters risk;

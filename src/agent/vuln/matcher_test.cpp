@@ -455,9 +455,9 @@ TEST(Finding, JsonHasEveryField) {
   f.ids = {"DSA-1", "CVE-1"};
   f.severity = Severity::kHigh;
   const Json j = FindingToJson(f);
-  for (const char* k : {"id", "aliases", "ids", "package", "binaries", "paths", "type", "installed_version",
-                        "fixed_version", "severity", "score", "summary", "ecosystem", "status",
-                        "fix_command", "references", "labels", "sources"}) {
+  for (const char* k : {"id", "aliases", "ids", "package", "binaries", "paths", "type",
+                        "installed_version", "fixed_version", "severity", "score", "summary",
+                        "ecosystem", "status", "fix_command", "references", "labels", "sources"}) {
     EXPECT_NE(j.Find(k), nullptr) << k;
   }
   EXPECT_EQ(j.GetString("severity"), "high");

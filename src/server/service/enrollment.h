@@ -42,9 +42,9 @@ Result<Host> AuthenticateAgent(Storage& storage, std::string_view authorization_
 // Creates an enrolment token for `tenant_id` valid for ttl_seconds, carrying `cert_sha256`
 // (empty without TLS). Returns the record and the token text (shown once).
 Result<std::pair<EnrollTokenRecord, std::string>> CreateEnrollToken(Storage& storage,
-                                                                     const Clock& clock,
-                                                                     std::string_view tenant_id,
-                                                                     std::int64_t ttl_seconds,
-                                                                     std::string_view cert_sha256);
+                                                                    const Clock& clock,
+                                                                    std::string_view tenant_id,
+                                                                    std::int64_t ttl_seconds,
+                                                                    std::string_view cert_sha256);
 
 }  // namespace rampart::server

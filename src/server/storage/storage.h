@@ -71,7 +71,8 @@ class Storage {
   virtual Status DeleteHost(std::string_view tenant_id, std::string_view host_id) = 0;
   // Sets last_seen = max(last_seen, time) and status ONLINE for each host, in one transaction.
   // Hosts that no longer exist or are UNINSTALLED are skipped.
-  virtual Status RecordHeartbeats(const std::vector<std::pair<std::string, std::int64_t>>& beats) = 0;
+  virtual Status RecordHeartbeats(
+      const std::vector<std::pair<std::string, std::int64_t>>& beats) = 0;
   virtual Status SetHostStatus(std::string_view host_id, HostStatus status, std::int64_t now) = 0;
   // Marks every ONLINE host (all tenants) with last_seen < cutoff OFFLINE; returns how many.
   virtual Result<std::int64_t> MarkOffline(std::int64_t cutoff) = 0;
