@@ -220,32 +220,10 @@ Status EnrollTokenRevoke(server::Storage& storage, const AdminArgs& args, std::F
 }  // namespace
 
 Result<std::int64_t> ParseDuration(std::string_view text) {
-  const auto bad = [&] {
-    return InvalidArgument("duration '" + Printable(text) +
-                           "': expected a number and a unit s, m, h or d (30s, 15m, 24h, 7d)");
-  };
-  if (text.size() < 2) return bad();
-  std::int64_t unit = 0;
-  switch (text.back()) {
-    case 's':
-      unit = 1;
-      break;
-    case 'm':
-      unit = 60;
-      break;
-    case 'h':
-      unit = 3600;
-      break;
-    case 'd':
-      unit = 86400;
-      break;
-    default:
-      return bad();
-  }
-  auto count = ParseInt<std::int64_t>(text.substr(0, text.size() - 1));
-  // Ten years is plenty for any token, and keeps now + ttl far from overflow.
-  if (!count || *count <= 0 || *count > 3650 * 86400 / unit) return bad();
-  return *count * unit;
+  if (auto seconds = ParseDurationSeconds(text)) return *seconds;
+  return InvalidArgument("duration '" + Printable(text) +
+                         "': expected a number and a unit s, m, h or d (30s, 15m, 24h, 7d), at "
+                         "most ten years");
 }
 
 int RunAdmin(AdminAction action, const AdminArgs& args, std::FILE* in, std::FILE* out,

@@ -161,4 +161,28 @@ std::string Printable(std::string_view s) {
   return out;
 }
 
+std::optional<std::int64_t> ParseDurationSeconds(std::string_view text) {
+  if (text.size() < 2) return std::nullopt;
+  std::int64_t unit = 0;
+  switch (text.back()) {
+    case 's':
+      unit = 1;
+      break;
+    case 'm':
+      unit = 60;
+      break;
+    case 'h':
+      unit = 3600;
+      break;
+    case 'd':
+      unit = 86400;
+      break;
+    default:
+      return std::nullopt;
+  }
+  const auto n = ParseInt<std::int64_t>(text.substr(0, text.size() - 1));
+  if (!n || *n <= 0 || *n > 3650 * 86400 / unit) return std::nullopt;
+  return *n * unit;
+}
+
 }  // namespace rampart

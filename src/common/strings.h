@@ -97,4 +97,8 @@ bool IsShellName(std::string_view s);
 // Replaces bytes that are not printable ASCII or valid UTF-8 text with '?' (for table output).
 std::string Printable(std::string_view s);
 
+// "30s", "15m", "24h", "7d" (a positive integer and one unit s, m, h or d) -> seconds; nullopt for
+// anything else or more than ten years (which keeps now + duration far from overflow).
+std::optional<std::int64_t> ParseDurationSeconds(std::string_view text);
+
 }  // namespace rampart

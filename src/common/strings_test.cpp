@@ -45,3 +45,20 @@ TEST(Strings, PrintableReplacesControlBytes) { EXPECT_EQ(Printable("a\x1b[31mb")
 
 }  // namespace
 }  // namespace rampart
+
+namespace rampart {
+namespace {
+
+TEST(ParseDurationSeconds, TakesOneUnitAndRefusesTheRest) {
+  EXPECT_EQ(ParseDurationSeconds("30s"), 30);
+  EXPECT_EQ(ParseDurationSeconds("15m"), 900);
+  EXPECT_EQ(ParseDurationSeconds("24h"), 86400);
+  EXPECT_EQ(ParseDurationSeconds("7d"), 7 * 86400);
+  EXPECT_EQ(ParseDurationSeconds("3650d"), 3650 * 86400);
+  for (const char* bad : {"", "s", "10", "0s", "-5m", "5w", "1.5h", "3651d", "h1", " 5m"}) {
+    EXPECT_FALSE(ParseDurationSeconds(bad).has_value()) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace rampart

@@ -8,12 +8,6 @@ set -uo pipefail
 BIN=$1
 WORK=$(mktemp -d)
 source "$(dirname "$0")/platform_lib.sh"
-cleanup() {
-  [ -n "${KEEP_WORK:-}" ] && { echo "kept $WORK"; jobs -p | xargs -r kill -9 2>/dev/null; return; }
-  jobs -p | xargs -r kill -9 2>/dev/null
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
 D=$WORK/server
 admin() { "$BIN" admin --data-dir "$D" "$@"; }
 

@@ -1,5 +1,13 @@
 # Shared helpers for the platform's end-to-end tests (sourced, not run).
-# Expects BIN (the rampart binary) and WORK (a temp dir) to be set.
+# Expects BIN (the rampart binary) and WORK (a temp dir) to be set. On exit, every background job is killed and
+# WORK removed (KEEP_WORK=1 keeps it for a look); a test may define extra_cleanup for more.
+
+cleanup() {
+  jobs -p | xargs -r kill -9 2>/dev/null
+  if declare -F extra_cleanup >/dev/null; then extra_cleanup; fi
+  if [ -n "${KEEP_WORK:-}" ]; then echo "kept $WORK"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
 
 pass=0
 fails=0

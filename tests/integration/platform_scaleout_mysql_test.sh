@@ -16,13 +16,9 @@ mysql_cli() {
 }
 mysql_cli -e "CREATE DATABASE $DBNAME" || { echo "FAIL: cannot create a database"; exit 1; }
 DB="${RAMPART_TEST_MYSQL_URL}$DBNAME"
-cleanup() {
-  [ -n "${KEEP_WORK:-}" ] && { echo "kept $WORK"; jobs -p | xargs -r kill -9 2>/dev/null; return; }
-  jobs -p | xargs -r kill -9 2>/dev/null
+extra_cleanup() {
   mysql_cli -e "DROP DATABASE IF EXISTS $DBNAME" 2>/dev/null
-  rm -rf "$WORK"
 }
-trap cleanup EXIT
 
 admin() { "$BIN" admin --db "$DB" --data-dir "$WORK/a" "$@"; }
 T=$(admin tenant create scaleout)
