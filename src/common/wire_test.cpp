@@ -25,8 +25,9 @@ TEST(Wire, EnrollTokenWithoutTlsHasDash) {
 }
 
 TEST(Wire, EnrollTokenRejectsMalformedText) {
+  const std::string not_hex = "rpe1.a.b." + std::string(64, 'g');
   for (const char* bad : {"", "rpe1", "rpe1.a.b", "rpe2.a.b.-", "rpe1.a b.c.-", "rpe1.a.b.XYZ",
-                          "rpe1.a.b.c.d", "rpe1..b.-", std::string(64, 'g').c_str()}) {
+                          "rpe1.a.b.c.d", "rpe1..b.-", not_hex.c_str()}) {
     EXPECT_FALSE(ParseEnrollToken(bad).ok()) << bad;
   }
 }
