@@ -19,7 +19,10 @@ struct ServerOptions {
   std::string cert_pem_path;  // both empty: plain HTTP (tests, behind a TLS-terminating proxy)
   std::string key_pem_path;
   int io_threads = 1;
-  int worker_threads = 4;
+  int worker_threads = 4;  // plain HTTP requests
+  // WebSocket upgrades and messages run on their own pool (0: as many threads as worker_threads),
+  // so a storm of agent traffic never queues ahead of API requests.
+  int ws_worker_threads = 0;
   std::size_t max_body_bytes = 8 << 20;         // larger request bodies: 413
   std::size_t max_ws_message_bytes = 32 << 20;  // larger messages close the socket (1009)
   std::chrono::seconds idle_timeout{60};        // HTTP keep-alive idle limit

@@ -1,6 +1,8 @@
 // HttpServer on Boost.Beast + Asio + OpenSSL. One of the two files that include Boost (see
 // CMakeLists.txt). I/O runs on `io_threads` threads, one strand per connection; application hooks
-// run on a separate pool of `worker_threads`, so a slow database call never stalls other sockets.
+// run on separate pools (HTTP requests on `worker_threads`, WebSocket messages on
+// `ws_worker_threads`), so a slow database call never stalls other sockets and a storm of agent
+// messages never queues ahead of API requests.
 //
 // Lifetimes: every session (HTTP or WebSocket) registers with the ServerCore and unregisters in its
 // destructor; Stop() waits until none is left before it stops the io_context, so no socket outlives
@@ -121,7 +123,7 @@ http::response<http::string_body> ToBeast(HttpResponse in, bool keep_alive, bool
   return res;
 }
 
-// Serialises application calls for one thing (a WebSocket's handler) on the worker pool.
+// Serialises application calls for one thing (a WebSocket's handler) on the WebSocket pool.
 using WorkerStrand = asio::strand<asio::thread_pool::executor_type>;
 
 class Session {
@@ -138,12 +140,15 @@ struct ServerCore {
       : options(std::move(opts)),
         hooks(std::move(h)),
         ioc(std::max(1, options.io_threads)),
-        pool(static_cast<std::size_t>(std::max(1, options.worker_threads))) {}
+        pool(static_cast<std::size_t>(std::max(1, options.worker_threads))),
+        ws_pool(static_cast<std::size_t>(std::max(
+            1, options.ws_worker_threads > 0 ? options.ws_worker_threads : options.worker_threads))) {}
 
   ServerOptions options;
   ServerHooks hooks;
   asio::io_context ioc;
-  asio::thread_pool pool;
+  asio::thread_pool pool;     // HTTP hooks
+  asio::thread_pool ws_pool;  // WebSocket hooks: agent traffic never queues ahead of API requests
   std::optional<asio::ssl::context> ssl;
   std::atomic<bool> stopping{false};
   std::atomic<std::size_t> ws_count{0};
@@ -216,7 +221,7 @@ class WsSession final : public Session, public std::enable_shared_from_this<WsSe
         ex_(ws_.get_executor()),
         req_(std::move(req)),
         outbox_(std::make_shared<WsOutbox>(std::move(peer))),
-        box_(std::make_shared<HandlerBox>(core.pool)) {}
+        box_(std::make_shared<HandlerBox>(core.ws_pool)) {}
 
   // REQUIRES: on the session's strand (the socket's executor).
   void Start(HttpRequest request) {
@@ -761,7 +766,8 @@ class ServerImpl final : public HttpServer {
     core_->ioc.stop();
     for (auto& t : threads_) t.join();
     threads_.clear();
-    core_->pool.join();  // runs the remaining OnClose calls
+    core_->ws_pool.join();  // runs the remaining OnClose calls
+    core_->pool.join();
   }
 
  private:
