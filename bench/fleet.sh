@@ -30,7 +30,7 @@ EXTRA=()
 if [ "${FLEET_QUICK:-0}" = 1 ]; then
   AGENTS=500
   DURATION=10
-  EXTRA+=(--inventory-every 5 --heartbeat-seconds 5)
+  EXTRA+=(--inventory-every 5 --heartbeat-seconds 5 --events-every 5)
 fi
 for f in "$BIN" "$SIM"; do
   [ -x "$f" ] || { echo "fleet: $f is missing; build first (make build)" >&2; exit 1; }

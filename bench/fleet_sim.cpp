@@ -1,8 +1,8 @@
 // fleet_sim: the platform benchmark of `make bench` (bench/fleet.sh runs it). One process holds N
 // simulated agents on TLS WebSockets against one `rampart server` (heartbeats, a full inventory
-// each, then inventory deltas), while an API client reads /api/v1/hosts at a fixed rate; it prints
-// connected agents, agent messages/s, acks/s and the API latency percentiles with the fleet
-// connected, and a PASS/FAIL line against the target (N agents, API p99 < 100 ms).
+// each, then inventory deltas and security events), while an API client reads /api/v1/hosts at a
+// fixed rate; it prints connected agents, agent messages/s, acks/s and the API latency percentiles
+// with the fleet connected, and a PASS/FAIL line against the target (N agents, API p99 < 100 ms).
 //
 // Phases: create the hosts in the database (see fleet_sim_hosts.h), ramp (connect at
 // --connect-rate until all are connected, or nothing progressed for 30 s, or --ramp-timeout),
@@ -40,6 +40,7 @@ struct Options {
   int agents = 20000;
   int heartbeat_seconds = 60;
   int inventory_every = 600;
+  int events_every = 300;
   int duration = 60;
   int ramp_timeout = 900;
   std::string api_token;
@@ -128,6 +129,7 @@ int Run(const Options& opt) {
   fleet_options.tls = tls->get();
   fleet_options.heartbeat_seconds = opt.heartbeat_seconds;
   fleet_options.inventory_every_seconds = opt.inventory_every;
+  fleet_options.events_every_seconds = opt.events_every;
   fleet_options.connect_rate = opt.connect_rate;
   fleet_options.max_in_flight = opt.max_in_flight;
   fleet_options.run_id = wire::RandomId("run").substr(4, 12);
@@ -212,6 +214,7 @@ int Run(const Options& opt) {
   in.agents = opt.agents;
   in.heartbeat_seconds = opt.heartbeat_seconds;
   in.inventory_every = opt.inventory_every;
+  in.events_every = opt.events_every;
   in.api_rps = opt.api_rps;
   in.target_p99_ms = opt.target_p99_ms;
   in.t_start = t_start;
@@ -250,6 +253,9 @@ int main(int argc, char** argv) {
   app.add_option("--inventory-every", opt.inventory_every,
                  "Seconds between inventory deltas per agent")
       ->check(CLI::Range(1, 86400));
+  app.add_option("--events-every", opt.events_every,
+                 "Seconds between security events per agent (0: none)")
+      ->check(CLI::Range(0, 86400));
   app.add_option("--duration", opt.duration, "Measured seconds once the fleet is connected")
       ->check(CLI::Range(1, 86400));
   app.add_option("--ramp-timeout", opt.ramp_timeout, "Longest ramp before measuring anyway (s)")

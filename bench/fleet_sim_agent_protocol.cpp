@@ -1,5 +1,5 @@
 // The agent protocol of one simulated agent (common/wire.h): what it sends when its channel
-// opens, how it answers acks, and its periodic heartbeats and deltas.
+// opens, how it answers acks, and its periodic heartbeats, deltas and security events.
 #include <algorithm>
 #include <cstdint>
 #include <string>
@@ -33,6 +33,10 @@ void Fleet::Loop::OnOpen(std::uint32_t i) {
   }
   timers_.push({NextSlot(i, o_.heartbeat_seconds, now), i, a.epoch, TimerKind::kHeartbeat});
   timers_.push({NextSlot(i, o_.inventory_every_seconds, now), i, a.epoch, TimerKind::kDelta});
+  if (a.pending_event != 0) SendPendingEvents(i);
+  if (o_.events_every_seconds > 0) {
+    timers_.push({NextSlot(i, o_.events_every_seconds, now), i, a.epoch, TimerKind::kEvent});
+  }
 }
 
 void Fleet::Loop::OnMessage(std::uint32_t i, std::string_view text) {
@@ -46,6 +50,16 @@ void Fleet::Loop::OnMessage(std::uint32_t i, std::string_view text) {
   std::string type = message->GetString("type");
   if (type == "ack") {
     std::string status = message->GetString("status");
+    if (a.pending_event != 0 && message->GetString("key") == EventKey(i, a.pending_event)) {
+      if (status == "committed" || status == "duplicate") {
+        c_.events_acked.fetch_add(1);
+      } else {
+        c_.events_rejected.fetch_add(1);
+        RecordError("events batch " + status + ": " + message->GetString("message"));
+      }
+      a.pending_event = 0;
+      return;
+    }
     bool mine = a.pending_version != 0 && message->GetString("key") == Key(i, a.pending_version);
     if (status == "committed") {
       c_.acks_committed.fetch_add(1);
@@ -122,6 +136,17 @@ std::string Fleet::Loop::Key(std::uint32_t i, std::int64_t version) const {
   return o_.run_id + "-" + std::to_string(i) + "-" + std::to_string(version);
 }
 
+void Fleet::Loop::SendPendingEvents(std::uint32_t i) {
+  Agent& a = agents_[i];
+  Send(i, SecurityEventsMessage(i, EventKey(i, a.pending_event), a.pending_event, UnixNow()));
+  c_.event_batches.fetch_add(1);
+  timers_.push({NowMs() + kAckTimeoutMs, i, a.epoch, TimerKind::kEventAckTimeout, a.pending_event});
+}
+
+std::string Fleet::Loop::EventKey(std::uint32_t i, std::int64_t seq) const {
+  return o_.run_id + "-" + std::to_string(i) + "-e" + std::to_string(seq);
+}
+
 std::uint32_t Fleet::Loop::NextMask() { return static_cast<std::uint32_t>(rng_()); }
 
 std::int64_t Fleet::Loop::NextSlot(std::uint32_t i, int interval_s, std::int64_t now) const {
@@ -174,6 +199,25 @@ void Fleet::Loop::FireTimers(std::int64_t now) {
           break;
         }
         StartBatch(t.index, /*full=*/false);
+        Flush(t.index);
+        break;
+      case TimerKind::kEvent:
+        if (a.state != AgentState::kOpen) break;
+        timers_.push({t.at_ms + std::int64_t{o_.events_every_seconds} * 1000, t.index, t.epoch,
+                      TimerKind::kEvent});
+        if (a.pending_event != 0) {
+          c_.events_skipped.fetch_add(1);
+          break;
+        }
+        a.pending_event = ++a.event_seq;
+        SendPendingEvents(t.index);
+        Flush(t.index);
+        break;
+      case TimerKind::kEventAckTimeout:
+        if (a.state != AgentState::kOpen || a.pending_event != t.version) break;
+        c_.ack_timeouts.fetch_add(1);
+        RecordError("no ack within 60 s: events batch sent again with the same key");
+        SendPendingEvents(t.index);
         Flush(t.index);
         break;
     }

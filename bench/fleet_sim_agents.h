@@ -1,10 +1,11 @@
 #pragma once
 // The simulated fleet: N agent channels (TLS WebSocket) held by one thread on one epoll loop. Each
 // agent says hello, uploads a small full inventory once, then sends heartbeats every
-// heartbeat_seconds and a small inventory delta every inventory_every_seconds, both spread evenly
-// over their interval across the fleet, and follows the agent protocol of common/wire.h (resends
-// its unacknowledged batch with the same idempotency key after a reconnect, sends a full snapshot
-// after "resync"). A dropped agent reconnects after a 1-5 s backoff.
+// heartbeat_seconds, a small inventory delta every inventory_every_seconds and a security event
+// every events_every_seconds, each spread evenly over its interval across the fleet, and follows
+// the agent protocol of common/wire.h (resends its unacknowledged batch with the same idempotency
+// key after a reconnect, sends a full snapshot after "resync"). A dropped agent reconnects after a
+// 1-5 s backoff.
 
 #include <atomic>
 #include <cstdint>
@@ -29,8 +30,9 @@ struct FleetOptions {
   const TlsClientContext* tls = nullptr;  // not owned; outlives the Fleet
   int heartbeat_seconds = 60;
   int inventory_every_seconds = 600;
-  double connect_rate = 2000;  // new connections per second while ramping
-  int max_in_flight = 1000;    // connections between connect() and the 101 answer
+  int events_every_seconds = 300;  // per agent; 0: no security events
+  double connect_rate = 2000;      // new connections per second while ramping
+  int max_in_flight = 1000;        // connections between connect() and the 101 answer
   std::string agent_version = "0.1.0-fleet-sim";
   std::string run_id;  // makes idempotency keys unique per simulator run
 };
@@ -52,6 +54,10 @@ struct FleetCounters {
   std::atomic<std::int64_t> full_batches{0};
   std::atomic<std::int64_t> delta_batches{0};
   std::atomic<std::int64_t> deltas_skipped{0};  // the previous batch was still unacknowledged
+  std::atomic<std::int64_t> event_batches{0};   // security_events batches sent (resends included)
+  std::atomic<std::int64_t> events_acked{0};    // ... acknowledged committed or duplicate
+  std::atomic<std::int64_t> events_rejected{0};
+  std::atomic<std::int64_t> events_skipped{0};  // the previous events batch was unacknowledged
   std::atomic<std::int64_t> acks_committed{0};
   std::atomic<std::int64_t> acks_duplicate{0};
   std::atomic<std::int64_t> acks_resync{0};

@@ -30,6 +30,8 @@ enum class TimerKind : std::uint8_t {
   kReconnect,
   kConnectTimeout,
   kAckTimeout,
+  kEvent,
+  kEventAckTimeout,
 };
 
 struct Timer {
@@ -53,8 +55,10 @@ struct Agent {
   std::int32_t next_version = 1;     // versions only grow, so keys never repeat within a run
   std::int32_t pending_version = 0;  // the unacknowledged batch; 0: none
   std::int32_t pending_base = 0;
-  std::string out;      // plaintext not yet taken by SSL_write
-  std::string in;       // received bytes not yet parsed
+  std::int32_t event_seq = 0;      // security_events batches started in this run
+  std::int32_t pending_event = 0;  // the unacknowledged events batch's sequence number; 0: none
+  std::string out;                 // plaintext not yet taken by SSL_write
+  std::string in;                  // received bytes not yet parsed
   std::string message;  // fragments of a message; during the upgrade, the Sec-WebSocket-Key
 };
 
@@ -98,6 +102,8 @@ class Fleet::Loop {
   void StartBatch(std::uint32_t i, bool full);
   void SendPendingBatch(std::uint32_t i);
   std::string Key(std::uint32_t i, std::int64_t version) const;
+  void SendPendingEvents(std::uint32_t i);
+  std::string EventKey(std::uint32_t i, std::int64_t seq) const;
   std::uint32_t NextMask();
   // The agent's next slot of a periodic task: agents are spread evenly over the interval.
   std::int64_t NextSlot(std::uint32_t i, int interval_s, std::int64_t now) const;

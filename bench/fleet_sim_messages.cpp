@@ -1,6 +1,7 @@
 #include "fleet_sim_messages.h"
 
 #include <array>
+#include <cstdio>
 
 #include "common/clock.h"
 #include "common/json.h"
@@ -79,11 +80,11 @@ Json Rows(Json::Array rows) {
   return c;
 }
 
-std::string Batch(std::string_view key, Json payload) {
+std::string Batch(std::string_view key, Json payload, std::string_view kind = "inventory") {
   Json m = Json::MakeObject();
   m.Set("type", "batch");
   m.Set("key", key);
-  m.Set("kind", "inventory");
+  m.Set("kind", kind);
   m.Set("payload", std::move(payload));
   return m.Dump();
 }
@@ -142,6 +143,37 @@ std::string DeltaInventoryMessage(std::string_view key, std::int64_t version, st
   payload.Set("collected_at", FormatIso8601(unix_seconds));
   payload.Set("changes", std::move(changes));
   return Batch(key, std::move(payload));
+}
+
+std::string SecurityEventsMessage(std::uint32_t index, std::string_view key, std::int64_t seq,
+                                  std::int64_t unix_seconds) {
+  const std::int64_t incident = (seq + 1) / 2;
+  char id[33];
+  std::snprintf(id, sizeof(id), "%016llx%016llx", static_cast<unsigned long long>(index),
+                static_cast<unsigned long long>(incident));
+  const std::string source = "198.51." + std::to_string((index + incident) % 256) + "." +
+                             std::to_string((index * 7 + incident) % 254 + 1);
+  const std::int64_t count = seq % 2 == 1 ? 5 : 12;
+  Json event = Json::MakeObject();
+  event.Set("id", id);
+  event.Set("type", "brute_force");
+  event.Set("level", count >= 10 ? "high" : "medium");
+  event.Set("rule", "default");
+  event.Set("service", "sshd");
+  event.Set("source", source);
+  event.Set("user", "root");
+  event.Set("users", Json::StringArray({"root", "admin"}));
+  event.Set("sources", Json::StringArray({}));
+  event.Set("count", count);
+  event.Set("failures", 0);
+  event.Set("first_seen", unix_seconds - 60);
+  event.Set("last_seen", unix_seconds);
+  event.Set("reason", "");
+  event.Set("network", "");
+  event.Set("country", "");
+  Json payload = Json::MakeObject();
+  payload.Set("events", Json(Json::Array{std::move(event)}));
+  return Batch(key, std::move(payload), "security_events");
 }
 
 }  // namespace rampart::fleet

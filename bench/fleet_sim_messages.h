@@ -6,6 +6,7 @@
 // Inventory of agent i at version v: one "host" row, "ports" with sshd on 22 (and redis on 6379
 // on every tenth agent) plus one application port that moves with v, and five "software" rows.
 // A delta b -> v therefore removes one port row and adds one.
+// Events: see SecurityEventsMessage.
 
 #include <cstdint>
 #include <string>
@@ -27,6 +28,11 @@ std::string FullInventoryMessage(const AgentProfile& agent, std::string_view key
                                  std::int64_t unix_seconds);
 // The delta from `base` (a version whose full or delta was acknowledged) to `version`.
 std::string DeltaInventoryMessage(std::string_view key, std::int64_t version, std::int64_t base,
+                                  std::int64_t unix_seconds);
+// A "security_events" batch with one brute-force incident of agent i. Sequence numbers 2k-1 and
+// 2k describe the same incident (same id), the second with a higher count, so the server sees both
+// new incidents and updates of stored ones.
+std::string SecurityEventsMessage(std::uint32_t index, std::string_view key, std::int64_t seq,
                                   std::int64_t unix_seconds);
 
 }  // namespace rampart::fleet

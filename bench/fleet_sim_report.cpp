@@ -135,6 +135,10 @@ Snapshot Snapshot::Take(const FleetCounters& c) {
   s.commands = c.commands.load();
   s.bytes_sent = c.bytes_sent.load();
   s.bytes_received = c.bytes_received.load();
+  s.event_batches = c.event_batches.load();
+  s.events_acked = c.events_acked.load();
+  s.events_rejected = c.events_rejected.load();
+  s.events_skipped = c.events_skipped.load();
   return s;
 }
 
@@ -185,8 +189,9 @@ void PrintReport(const ReportInput& in) {
   auto rate = [&](std::int64_t d) { return static_cast<double>(d) / window_s; };
 
   std::printf(
-      "fleet: %d agents, heartbeat every %d s, inventory delta every %d s, API %.0f req/s\n",
-      in.agents, in.heartbeat_seconds, in.inventory_every, in.api_rps);
+      "fleet: %d agents, heartbeat every %d s, inventory delta every %d s, security event every "
+      "%d s, API %.0f req/s\n",
+      in.agents, in.heartbeat_seconds, in.inventory_every, in.events_every, in.api_rps);
   if (in.all_connected_ms >= 0) {
     double ramp = static_cast<double>(in.all_connected_ms - in.t_start) / 1000.0;
     std::printf("fleet: ramp: all %d agents connected in %.1f s (%.0f connections/s)\n", in.agents,
@@ -208,7 +213,8 @@ void PrintReport(const ReportInput& in) {
 
   std::int64_t beats = a.heartbeats - b.heartbeats;
   std::int64_t batches = (a.full_batches - b.full_batches) + (a.delta_batches - b.delta_batches);
-  std::int64_t messages = beats + batches + (a.hellos - b.hellos);
+  std::int64_t event_batches = a.event_batches - b.event_batches;
+  std::int64_t messages = beats + batches + event_batches + (a.hellos - b.hellos);
   std::int64_t acks = (a.acks_committed - b.acks_committed) +
                       (a.acks_duplicate - b.acks_duplicate) + (a.acks_resync - b.acks_resync) +
                       (a.acks_rejected - b.acks_rejected);
@@ -241,6 +247,14 @@ void PrintReport(const ReportInput& in) {
       static_cast<long long>(a.server_error_messages), static_cast<long long>(a.acks_rejected),
       static_cast<long long>(a.acks_unmatched), static_cast<long long>(a.ack_timeouts),
       static_cast<long long>(a.connect_attempts));
+  std::printf(
+      "fleet: security events: %.1f/s in the steady window (%lld acknowledged, %lld rejected); "
+      "whole run %lld batches sent, %lld acknowledged, %lld rejected, %lld skipped (previous "
+      "events batch unacknowledged)\n",
+      rate(event_batches), static_cast<long long>(a.events_acked - b.events_acked),
+      static_cast<long long>(a.events_rejected - b.events_rejected),
+      static_cast<long long>(a.event_batches), static_cast<long long>(a.events_acked),
+      static_cast<long long>(a.events_rejected), static_cast<long long>(a.events_skipped));
   for (const std::string& e : in.fleet_errors) std::printf("fleet:   agent error: %s\n", e.c_str());
 
   PrintApi("during the ramp (connection storm: TLS, upgrades, first inventories)",
@@ -260,6 +274,9 @@ void PrintReport(const ReportInput& in) {
                      " agents connected at the end");
   }
   if (steady.count == 0) misses.push_back("no API requests completed in the window");
+  if (a.events_rejected > 0) {
+    misses.push_back(std::to_string(a.events_rejected) + " events batches rejected");
+  }
   if (steady.errors > 0) misses.push_back(std::to_string(steady.errors) + " API requests failed");
   if (steady.count > 0 && steady.p99 >= in.target_p99_ms) {
     char buf[64];

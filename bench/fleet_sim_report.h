@@ -18,7 +18,8 @@ struct Snapshot {
                acks_rejected = 0, acks_unmatched = 0, ack_timeouts = 0, connect_attempts = 0,
                connect_errors = 0, tls_errors = 0, upgrade_refused = 0, protocol_errors = 0,
                disconnects = 0, server_closes = 0, server_error_messages = 0, configs = 0,
-               commands = 0, bytes_sent = 0, bytes_received = 0;
+               commands = 0, bytes_sent = 0, bytes_received = 0, event_batches = 0,
+               events_acked = 0, events_rejected = 0, events_skipped = 0;
   static Snapshot Take(const FleetCounters& c);
 };
 
@@ -56,6 +57,7 @@ struct ReportInput {
   int agents = 0;
   int heartbeat_seconds = 0;
   int inventory_every = 0;
+  int events_every = 0;
   double api_rps = 0;
   double target_p99_ms = 100;
   std::int64_t t_start = 0, t_window = 0, t_end = 0;  // Fleet::NowMs()
