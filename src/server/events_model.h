@@ -129,8 +129,8 @@ struct EventQuery {
   std::optional<EventLevel> level;  // exact
   std::optional<EventStatus> status;
   std::string host_id;
-  std::string source;  // exact
-  std::string user;    // exact
+  std::string source;      // exact
+  std::string user;        // exact
   std::int64_t since = 0;  // last_seen >= since (0: no bound)
   std::int64_t until = 0;  // last_seen <= until (0: no bound)
   PageRequest page;        // newest last_seen first

@@ -160,8 +160,7 @@ class ForwardingStorage final : public Storage {
     if (fail_apply) return Unavailable("database is down (test)");
     return s_.ApplyBlocksSnapshot(h, b, now);
   }
-  Result<Page<SecurityEvent>> ListSecurityEvents(std::string_view t,
-                                                 const EventQuery& q) override {
+  Result<Page<SecurityEvent>> ListSecurityEvents(std::string_view t, const EventQuery& q) override {
     return s_.ListSecurityEvents(t, q);
   }
   Result<SecurityEvent> GetSecurityEvent(std::string_view t, std::string_view id) override {

@@ -84,8 +84,7 @@ class SqlStorage final : public Storage {
   Result<EventsIngest> ApplySecurityEvents(std::string_view host_id,
                                            const SecurityEventsBatch& batch,
                                            std::int64_t now) override;
-  Result<EventsIngest> ApplyBlocksSnapshot(std::string_view host_id,
-                                           const BlocksSnapshot& snapshot,
+  Result<EventsIngest> ApplyBlocksSnapshot(std::string_view host_id, const BlocksSnapshot& snapshot,
                                            std::int64_t now) override;
   Result<Page<SecurityEvent>> ListSecurityEvents(std::string_view tenant_id,
                                                  const EventQuery& query) override;
@@ -99,13 +98,12 @@ class SqlStorage final : public Storage {
   Result<std::int64_t> WhitelistEvents(std::string_view tenant_id, std::string_view source,
                                        std::string_view user, std::string_view host_id,
                                        std::string_view by, std::int64_t now) override;
-  Result<Page<BlockEntry>> ListBlocks(std::string_view tenant_id,
-                                      const BlockQuery& query) override;
+  Result<Page<BlockEntry>> ListBlocks(std::string_view tenant_id, const BlockQuery& query) override;
   Result<AgentCommand> EnqueueCommand(AgentCommand command) override;
   Result<Page<AgentCommand>> ListCommands(std::string_view tenant_id, std::string_view host_id,
                                           const PageRequest& page) override;
-  Result<std::vector<AgentCommand>> ClaimPendingCommands(std::string_view host_id,
-                                                         std::int64_t now, int limit) override;
+  Result<std::vector<AgentCommand>> ClaimPendingCommands(std::string_view host_id, std::int64_t now,
+                                                         int limit) override;
   Status RequeueCommand(std::string_view command_id) override;
   Result<std::vector<std::string>> HostsWithCommandsSince(std::int64_t since) override;
 

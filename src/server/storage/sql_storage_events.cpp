@@ -129,13 +129,14 @@ Result<HostForBatch> LockHostForBatch(SqlConnection& conn, std::string_view for_
   return out;
 }
 
-Status RecordBatchKey(SqlConnection& conn, const std::string& tenant_id,
-                      const std::string& host_id, const std::string& key, std::int64_t now) {
+Status RecordBatchKey(SqlConnection& conn, const std::string& tenant_id, const std::string& host_id,
+                      const std::string& key, std::int64_t now) {
   const SqlValue record[] = {tenant_id, host_id, key, now};
   return conn
-      .Execute("INSERT INTO batch_keys (tenant_id, host_id, batch_key, committed_at) "
-               "VALUES (?, ?, ?, ?)",
-               record)
+      .Execute(
+          "INSERT INTO batch_keys (tenant_id, host_id, batch_key, committed_at) "
+          "VALUES (?, ?, ?, ?)",
+          record)
       .status();
 }
 
@@ -318,7 +319,8 @@ Result<EventsIngest> SqlStorage::ApplyBlocksSnapshot(std::string_view host_id,
       std::string sql =
           "INSERT INTO host_blocks (tenant_id, host_id, source, reason, event_id, created_at, "
           "expires_at, backend, updated_at) VALUES ";
-      for (std::size_t k = 0; k < n; ++k) sql += k == 0 ? "(?, ?, ?, ?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+      for (std::size_t k = 0; k < n; ++k)
+        sql += k == 0 ? "(?, ?, ?, ?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?, ?, ?, ?)";
       RAMPART_RETURN_IF_ERROR(conn.Execute(sql, params).status());
     }
     result.inserted = static_cast<std::int64_t>(by_source.size());
@@ -394,11 +396,10 @@ Result<Page<SecurityEvent>> SqlStorage::ListSecurityEvents(std::string_view tena
   }
   sql += " ORDER BY e.last_seen DESC, e.id DESC LIMIT " + std::to_string(plan.limit + 1);
   RAMPART_ASSIGN_OR_RETURN(auto rows, lease->Query(sql, params));
-  return FinishPage<SecurityEvent>(rows, plan, "last_seen", true, EventFromRow,
-                                   [](const SecurityEvent& e) {
-                                     return std::pair<Json, std::string>(
-                                         Json(e.reported.last_seen), e.id);
-                                   });
+  return FinishPage<SecurityEvent>(
+      rows, plan, "last_seen", true, EventFromRow, [](const SecurityEvent& e) {
+        return std::pair<Json, std::string>(Json(e.reported.last_seen), e.id);
+      });
 }
 
 Result<SecurityEvent> SqlStorage::GetSecurityEvent(std::string_view tenant_id,
@@ -413,9 +414,11 @@ Result<SecurityEvent> SqlStorage::GetSecurityEvent(std::string_view tenant_id,
   return EventFromRow(rows[0]);
 }
 
-Result<std::vector<std::string>> SqlStorage::SetEventStatus(
-    std::string_view tenant_id, const std::vector<std::string>& ids, EventStatus status,
-    const std::optional<std::string>& note, std::string_view by, std::int64_t now) {
+Result<std::vector<std::string>> SqlStorage::SetEventStatus(std::string_view tenant_id,
+                                                            const std::vector<std::string>& ids,
+                                                            EventStatus status,
+                                                            const std::optional<std::string>& note,
+                                                            std::string_view by, std::int64_t now) {
   if (note) RAMPART_RETURN_IF_ERROR(CheckText("note", *note, kMaxNote, true));
   RAMPART_RETURN_IF_ERROR(CheckText("changed by", by, kMaxBy));
   std::vector<std::string> changed;
@@ -428,10 +431,9 @@ Result<std::vector<std::string>> SqlStorage::SetEventStatus(
       for (std::size_t k = 0; k < n; ++k) params.push_back(ids[i + k]);
       const std::string in = " AND id IN (" + Placeholders(n) + ")";
       RAMPART_ASSIGN_OR_RETURN(
-          auto rows,
-          conn.Query("SELECT id, host_id FROM security_events WHERE tenant_id = ?" + in +
-                         std::string(ForUpdate()),
-                     params));
+          auto rows, conn.Query("SELECT id, host_id FROM security_events WHERE tenant_id = ?" + in +
+                                    std::string(ForUpdate()),
+                                params));
       for (const SqlRow& row : rows) {
         changed.push_back(row.Text(0));
         hosts.insert(row.Text(1));
@@ -478,7 +480,8 @@ Result<std::int64_t> SqlStorage::WhitelistEvents(std::string_view tenant_id,
   std::int64_t changed = 0;
   const Status result = InTransaction([&](SqlConnection& conn) -> Status {
     RAMPART_ASSIGN_OR_RETURN(
-        auto rows, conn.Query("SELECT DISTINCT host_id FROM security_events" + where, where_params));
+        auto rows,
+        conn.Query("SELECT DISTINCT host_id FROM security_events" + where, where_params));
     std::set<std::string> hosts;
     for (const SqlRow& row : rows) hosts.insert(row.Text(0));
     std::vector<SqlValue> params = {Text(by), now, now};
@@ -552,14 +555,14 @@ Result<AgentCommand> SqlStorage::EnqueueCommand(AgentCommand command) {
   const Status status = InTransaction([&](SqlConnection& conn) -> Status {
     RAMPART_RETURN_IF_ERROR(
         LoadHost(conn, command.tenant_id, command.host_id, /*lock=*/false).status());
-    const SqlValue params[] = {command.id,         command.tenant_id, command.host_id,
-                               command.name,       args,              command.created_by,
-                               command.created_at};
+    const SqlValue params[] = {command.id, command.tenant_id,  command.host_id,   command.name,
+                               args,       command.created_by, command.created_at};
     return conn
-        .Execute("INSERT INTO agent_commands (id, tenant_id, host_id, name, args, status, "
-                 "created_by, created_at, delivered_at, applied_at) VALUES (?, ?, ?, ?, ?, "
-                 "'pending', ?, ?, 0, 0)",
-                 params)
+        .Execute(
+            "INSERT INTO agent_commands (id, tenant_id, host_id, name, args, status, "
+            "created_by, created_at, delivered_at, applied_at) VALUES (?, ?, ?, ?, ?, "
+            "'pending', ?, ?, 0, 0)",
+            params)
         .status();
   });
   RAMPART_RETURN_IF_ERROR(status);
@@ -581,10 +584,9 @@ Result<Page<AgentCommand>> SqlStorage::ListCommands(std::string_view tenant_id,
   }
   sql += " ORDER BY created_at DESC, id DESC LIMIT " + std::to_string(plan.limit + 1);
   RAMPART_ASSIGN_OR_RETURN(auto rows, lease->Query(sql, params));
-  return FinishPage<AgentCommand>(rows, plan, "created_at", true, CommandFromRow,
-                                  [](const AgentCommand& c) {
-                                    return std::pair<Json, std::string>(Json(c.created_at), c.id);
-                                  });
+  return FinishPage<AgentCommand>(
+      rows, plan, "created_at", true, CommandFromRow,
+      [](const AgentCommand& c) { return std::pair<Json, std::string>(Json(c.created_at), c.id); });
 }
 
 Result<std::vector<AgentCommand>> SqlStorage::ClaimPendingCommands(std::string_view host_id,
@@ -608,10 +610,10 @@ Result<std::vector<AgentCommand>> SqlStorage::ClaimPendingCommands(std::string_v
     for (const SqlRow& row : rows) {
       RAMPART_ASSIGN_OR_RETURN(AgentCommand c, CommandFromRow(row));
       const SqlValue claim[] = {now, c.id};
-      RAMPART_ASSIGN_OR_RETURN(
-          std::int64_t n, conn.Execute("UPDATE agent_commands SET status = 'delivered', "
-                                       "delivered_at = ? WHERE id = ? AND status = 'pending'",
-                                       claim));
+      RAMPART_ASSIGN_OR_RETURN(std::int64_t n,
+                               conn.Execute("UPDATE agent_commands SET status = 'delivered', "
+                                            "delivered_at = ? WHERE id = ? AND status = 'pending'",
+                                            claim));
       if (n != 1) continue;  // another node took it
       c.status = CommandStatus::kDelivered;
       c.delivered_at = now;
@@ -627,9 +629,10 @@ Status SqlStorage::RequeueCommand(std::string_view command_id) {
   return InTransaction([&](SqlConnection& conn) -> Status {
     const SqlValue params[] = {Text(command_id)};
     return conn
-        .Execute("UPDATE agent_commands SET status = 'pending', delivered_at = 0 WHERE id = ? "
-                 "AND status = 'delivered'",
-                 params)
+        .Execute(
+            "UPDATE agent_commands SET status = 'pending', delivered_at = 0 WHERE id = ? "
+            "AND status = 'delivered'",
+            params)
         .status();
   });
 }

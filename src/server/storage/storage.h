@@ -136,12 +136,9 @@ class Storage {
   // Sets the status (and the note, when given) of the tenant's events `ids` in one transaction,
   // recording `by` and `now`; host risk counters follow. Returns the ids that exist (others are
   // skipped: the caller reports them).
-  virtual Result<std::vector<std::string>> SetEventStatus(std::string_view tenant_id,
-                                                          const std::vector<std::string>& ids,
-                                                          EventStatus status,
-                                                          const std::optional<std::string>& note,
-                                                          std::string_view by,
-                                                          std::int64_t now) = 0;
+  virtual Result<std::vector<std::string>> SetEventStatus(
+      std::string_view tenant_id, const std::vector<std::string>& ids, EventStatus status,
+      const std::optional<std::string>& note, std::string_view by, std::int64_t now) = 0;
   // Marks the tenant's pending and blocked events whitelisted when their source equals `source`
   // (non-empty) or their user equals `user` (non-empty), on `host_id` only when non-empty.
   // Returns how many changed.
@@ -163,8 +160,7 @@ class Storage {
   // expired; up to `limit` others (oldest first) become delivered at `now` and are returned. Two
   // nodes never claim the same command.
   virtual Result<std::vector<AgentCommand>> ClaimPendingCommands(std::string_view host_id,
-                                                                 std::int64_t now,
-                                                                 int limit) = 0;
+                                                                 std::int64_t now, int limit) = 0;
   // A claimed command whose delivery failed goes back to pending.
   virtual Status RequeueCommand(std::string_view command_id) = 0;
   // Hosts (all tenants) with pending commands created at or after `since`: each node delivers
