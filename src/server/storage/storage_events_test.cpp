@@ -51,8 +51,8 @@ class Events : public StorageTest {
 TEST_P(Events, NewIncidentsArePendingAndCountAsOpenRisk) {
   Tenant t = MakeTenant("t");
   Host h = Enroll(t.id, "m1", "web-1");
-  EventsIngest r = MustApply(h.id, "k1", {Incident(Hex('a'), "203.0.113.7"),
-                                          Incident(Hex('b'), "198.51.100.1")});
+  EventsIngest r = MustApply(
+      h.id, "k1", {Incident(Hex('a'), "203.0.113.7"), Incident(Hex('b'), "198.51.100.1")});
   EXPECT_EQ(r.outcome, IngestOutcome::kCommitted);
   EXPECT_EQ(r.inserted, 2);
   auto events = All(t.id);
@@ -218,8 +218,9 @@ TEST_P(Events, FiltersPagesNewestFirstAndTenantIsolation) {
 TEST_P(Events, StatusChangesFollowTheRiskCounterAndReportMissingIds) {
   Tenant t = MakeTenant("t");
   Host h = Enroll(t.id, "m1", "web-1");
-  MustApply(h.id, "k1", {Incident(Hex('a'), "203.0.113.7"), Incident(Hex('b'), "203.0.113.8"),
-                         Incident(Hex('c'), "203.0.113.9")});
+  MustApply(h.id, "k1",
+            {Incident(Hex('a'), "203.0.113.7"), Incident(Hex('b'), "203.0.113.8"),
+             Incident(Hex('c'), "203.0.113.9")});
   std::vector<std::string> ids;
   for (const SecurityEvent& e : All(t.id)) ids.push_back(e.id);
   ids.push_back("ev_missing");
@@ -304,8 +305,9 @@ class Blocks : public Events {
 TEST_P(Blocks, ASnapshotReplacesTheListAndMarksPendingEventsOfBlockedSources) {
   Tenant t = MakeTenant("t");
   Host h = Enroll(t.id, "m1", "web-1");
-  MustApply(h.id, "e1", {Incident(Hex('a'), "203.0.113.7"), Incident(Hex('b'), "198.51.100.1"),
-                         Incident(Hex('c'), "192.0.2.1")});
+  MustApply(h.id, "e1",
+            {Incident(Hex('a'), "203.0.113.7"), Incident(Hex('b'), "198.51.100.1"),
+             Incident(Hex('c'), "192.0.2.1")});
   EventQuery c_query;
   c_query.source = "192.0.2.1";
   const std::string ignored = All(t.id, c_query)[0].id;
@@ -491,8 +493,7 @@ TEST_P(Commands, CommandsNotDeliveredWithinADayExpireAndOtherTenantsCannotQueue)
   foreign.name = "block";
   foreign.created_by = "u";
   EXPECT_EQ(storage().EnqueueCommand(foreign).status().code(), Code::kNotFound);
-  EXPECT_EQ(storage().ListCommands(other.id, h.id, PageRequest{}).status().code(),
-            Code::kNotFound);
+  EXPECT_EQ(storage().ListCommands(other.id, h.id, PageRequest{}).status().code(), Code::kNotFound);
 }
 
 RAMPART_INSTANTIATE_DB_TEST(Events);
