@@ -3,6 +3,9 @@
 // durable per-host agent command queue.
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
 #include <map>
 #include <set>
 
@@ -186,6 +189,26 @@ struct StoredIncident {
   std::int64_t first_seen = 0;
   std::int64_t last_seen = 0;
 };
+
+// "cmd_<16 hex digits of microseconds since the epoch><16 random hex digits>": ids sort in the
+// order commands were queued (within one node's clock), so two commands queued in the same second
+// (block, then unblock) are delivered in that order.
+std::string OrderedCommandId() {
+  const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  static std::atomic<std::int64_t> last{0};
+  std::int64_t stamp = micros;
+  std::int64_t prev = last.load();
+  // Strictly increasing within this process even when the clock stands still.
+  while (true) {
+    stamp = std::max(micros, prev + 1);
+    if (last.compare_exchange_weak(prev, stamp)) break;
+  }
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(stamp));
+  return "cmd_" + std::string(buf) + wire::RandomId("").substr(1, 16);
+}
 
 }  // namespace
 
@@ -546,7 +569,7 @@ Result<AgentCommand> SqlStorage::EnqueueCommand(AgentCommand command) {
   RAMPART_RETURN_IF_ERROR(CheckText("command name", command.name, 64));
   RAMPART_RETURN_IF_ERROR(CheckText("created by", command.created_by, kMaxBy));
   if (!command.args.is_object()) return InvalidArgument("command args: expected an object");
-  if (command.id.empty()) command.id = wire::RandomId("cmd");
+  if (command.id.empty()) command.id = OrderedCommandId();
   if (command.created_at == 0) command.created_at = sql_storage_internal::UnixNow();
   command.status = CommandStatus::kPending;
   command.delivered_at = 0;
