@@ -173,6 +173,10 @@ Result<std::unique_ptr<ServerApp>> ServerApp::Start(const ServerConfig& config) 
   context.cert_sha256 = parts->cert.sha256_hex;
   context.public_url = config.public_url;
   context.tls = config.tls;
+  // The hub is made below; requests arrive only after Start(), when it exists.
+  context.command_queued = [p = parts.get()](const std::string& host_id) {
+    if (p->hub != nullptr) p->hub->DeliverCommands(host_id);
+  };
   parts->router = std::make_unique<api::ApiRouter>(std::move(context));
   parts->heartbeats = std::make_unique<HeartbeatWriter>(storage);
   AgentHubOptions hub_options;

@@ -52,7 +52,22 @@ class ApiAccess : public ApiFixture {
     enroll.created_at = Now();
     auto enroll_token = storage_->CreateEnrollToken(enroll);
     ASSERT_TRUE(enroll_token.ok());
-    b_objects_ = {{"/api/v1/hosts/", host.id},
+    // A security event of tenant B's host.
+    SecurityEventsBatch batch;
+    batch.idempotency_key = "k1";
+    ReportedEvent event;
+    event.incident_id = std::string(32, 'b');
+    event.type = "brute_force";
+    event.source = "203.0.113.7";
+    event.user = "root";
+    event.first_seen = event.last_seen = Now();
+    batch.events.push_back(event);
+    ASSERT_TRUE(storage_->ApplySecurityEvents(host.id, batch, Now()).ok());
+    EventQuery all;
+    auto events = storage_->ListSecurityEvents(tenant_b_, all);
+    ASSERT_TRUE(events.ok() && events->items.size() == 1);
+    b_objects_ = {{"/api/v1/events/", events->items[0].id},
+                  {"/api/v1/hosts/", host.id},
                   {"/api/v1/users/", user.id},
                   {"/api/v1/tokens/", parsed->id},
                   {"/api/v1/enroll-tokens/", enroll_token->id}};
@@ -68,7 +83,17 @@ class ApiAccess : public ApiFixture {
 
   // True when the tenant-B object behind `pattern` still exists.
   bool StillThere(const std::string& pattern, const std::string& id) {
-    if (StartsWith(pattern, "/api/v1/hosts/")) return storage_->GetHost(tenant_b_, id).ok();
+    if (StartsWith(pattern, "/api/v1/hosts/")) {
+      // Nothing was queued for it either (block/unblock routes).
+      auto commands = storage_->ListCommands(tenant_b_, id, PageRequest{});
+      return storage_->GetHost(tenant_b_, id).ok() && commands.ok() && commands->items.empty();
+    }
+    if (StartsWith(pattern, "/api/v1/events/")) {
+      auto event = storage_->GetSecurityEvent(tenant_b_, id);
+      TenantSettings settings = *storage_->GetSettings(tenant_b_);
+      return event.ok() && event->status == EventStatus::kPending && event->note.empty() &&
+             settings.version == 0;
+    }
     if (StartsWith(pattern, "/api/v1/users/")) return storage_->GetUser(tenant_b_, id).ok();
     if (StartsWith(pattern, "/api/v1/tokens/")) {
       auto token = storage_->GetApiToken(id);

@@ -3,6 +3,7 @@
 #include "common/logging.h"
 #include "common/wire.h"
 #include "rampart/version.h"
+#include "server/api/events_json.h"
 #include "server/api/request.h"
 #include "server/api/routes.h"
 #include "server/api/settings_schema.h"
@@ -284,6 +285,8 @@ Json OpenApiDocument(const std::vector<RouteInfo>& routes) {
     schemas = Json::MakeObject();
   }
   schemas->Set("Settings", SettingsJsonSchema());
+  const Json event_schemas = EventsOpenApiSchemas();
+  for (const auto& [name, schema] : event_schemas.as_object()) schemas->Set(name, schema);
   components.Set("schemas", std::move(*schemas));
   components.Set(
       "securitySchemes",

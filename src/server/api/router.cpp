@@ -55,6 +55,8 @@ std::vector<Route> AllRoutes() {
   AddEnrollTokenRoutes(routes);
   AddAgentEnrollRoutes(routes);
   AddOpenApiRoutes(routes);
+  AddEventRoutes(routes);
+  AddBlockRoutes(routes);
   return routes;
 }
 

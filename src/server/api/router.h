@@ -3,6 +3,7 @@
 // Status -> HTTP mapping in errors.cpp. The WebSocket agent channel, /healthz and /metrics live
 // in the server application, outside this router (the channel is listed here for documentation).
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,9 @@ struct ApiContext {
   // request's Host header and `tls`.
   std::string public_url;
   bool tls = true;
+  // Called after a command was queued for a host, so the node holding its channel delivers it at
+  // once (other nodes' Jobs poll the queue). Empty: delivery waits for that poll.
+  std::function<void(const std::string& host_id)> command_queued;
 };
 
 struct QueryParamInfo {

@@ -46,5 +46,7 @@ void AddTokenRoutes(std::vector<Route>& routes);
 void AddEnrollTokenRoutes(std::vector<Route>& routes);
 void AddAgentEnrollRoutes(std::vector<Route>& routes);
 void AddOpenApiRoutes(std::vector<Route>& routes);
+void AddEventRoutes(std::vector<Route>& routes);
+void AddBlockRoutes(std::vector<Route>& routes);
 
 }  // namespace rampart::server::api

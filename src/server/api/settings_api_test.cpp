@@ -104,10 +104,49 @@ TEST(SettingsSchema, EffectiveSettingsFillDefaultsAndDropInvalidValues) {
       effective.Dump(),
       R"({"agent":{"heartbeat_seconds":30,"inventory_interval_seconds":3600,"log_level":"info"},)"
       R"("hosts":{"offline_after_seconds":180},)"
-      R"("brute_force":{"window_seconds":300,"max_failures":5,"block_seconds":3600},)"
-      R"("login":{"whitelist":[{"source":"10.0.0.1","hosts":"all"}]}})");
+      R"("brute_force":{"window_seconds":300,"max_failures":5,"block_seconds":900,"rules":[]},)"
+      R"("login":{"whitelist":[{"source":"10.0.0.1","hosts":"all"}],"whitelist_users":[],)"
+      R"("abnormal":{"learning_days":14}}})");
   EXPECT_EQ(EffectiveSettings(Json()), EffectiveSettings(Json::MakeObject()));
   EXPECT_TRUE(ValidateSettings(EffectiveSettings(Json())).ok());
+}
+
+TEST(SettingsSchema, BruteForceRulesAreAtMostFiveCompleteRules) {
+  auto check = [](const std::string& rules) {
+    return ValidateSettings(MustParse(R"({"brute_force":{"rules":)" + rules + "}}")).message();
+  };
+  EXPECT_EQ(check(R"([{"window_seconds":60,"max_failures":10,"level":"critical"},
+                      {"window_seconds":3600,"max_failures":50}])"),
+            "");
+  EXPECT_EQ(check(R"([{"window_seconds":5,"max_failures":10}])"),
+            "brute_force.rules[0].window_seconds: expected an integer from 10 to 604800, got 5");
+  EXPECT_EQ(check(R"([{"window_seconds":60}])"), "brute_force.rules[0].max_failures: required");
+  EXPECT_EQ(check(R"([{"window_seconds":60,"max_failures":3,"level":"severe"}])"),
+            "brute_force.rules[0].level: expected low, medium, high or critical, got \"severe\"");
+  EXPECT_EQ(check(R"([{"window_seconds":60,"max_failures":3,"count":1}])"),
+            "brute_force.rules[0].count: unknown key (accepted: window_seconds, max_failures, "
+            "level)");
+  const std::string rule = R"({"window_seconds":60,"max_failures":3})";
+  EXPECT_EQ(
+      check("[" + rule + "," + rule + "," + rule + "," + rule + "," + rule + "," + rule + "]"),
+      "brute_force.rules: expected an array of at most 5 rules");
+}
+
+TEST(SettingsSchema, UserWhitelistAndLearningDays) {
+  EXPECT_TRUE(ValidateSettings(MustParse(R"({"login":{"whitelist_users":[
+      {"user":"deploy","hosts":"all"},{"user":"backup","hosts":["h_1"]}],
+      "abnormal":{"learning_days":30}}})"))
+                  .ok());
+  EXPECT_EQ(
+      ValidateSettings(MustParse(R"({"login":{"whitelist_users":[{"user":"","hosts":"all"}]}})"))
+          .message(),
+      "login.whitelist_users[0].user: expected a user name of 1 to 255 bytes without control "
+      "characters, got \"\"");
+  EXPECT_EQ(
+      ValidateSettings(MustParse(R"({"login":{"whitelist_users":[{"user":"x"}]}})")).message(),
+      "login.whitelist_users[0].hosts: required");
+  EXPECT_EQ(ValidateSettings(MustParse(R"({"login":{"abnormal":{"learning_days":0}}})")).message(),
+            "login.abnormal.learning_days: expected an integer from 1 to 90, got 0");
 }
 
 TEST(SettingsSchema, JsonSchemaDescribesEveryKey) {

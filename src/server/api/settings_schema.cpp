@@ -14,6 +14,8 @@ using Type = SettingSpec::Type;
 constexpr std::size_t kMaxWhitelistEntries = 1000;
 constexpr std::size_t kMaxWhitelistHosts = 10000;
 constexpr std::size_t kMaxHostIdBytes = 64;
+constexpr std::size_t kMaxUserBytes = 255;
+constexpr std::size_t kMaxRules = 5;
 
 // Short rendering of an offending value for error messages.
 std::string Shown(const Json& value) {
@@ -80,18 +82,37 @@ bool IsIpOrCidr(std::string_view text) {
   return false;
 }
 
-Status ValidateWhitelistEntry(const Json& entry, const std::string& path) {
+bool IsUserName(std::string_view name) {
+  if (name.empty() || name.size() > kMaxUserBytes) return false;
+  for (char ch : name) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c == 0x7f) return false;
+  }
+  return true;
+}
+
+// `subject` is "source" (an IP or CIDR) or "user" (a login name).
+Status ValidateWhitelistEntry(const Json& entry, const std::string& path,
+                              std::string_view subject = "source") {
   if (!entry.is_object()) {
-    return InvalidArgument(path + ": expected an object {\"source\": ..., \"hosts\": ...}");
+    return InvalidArgument(path + ": expected an object {\"" + std::string(subject) +
+                           "\": ..., \"hosts\": ...}");
   }
   bool has_source = false;
   bool has_hosts = false;
   for (const auto& [key, value] : entry.as_object()) {
     const std::string field = path + "." + Printable(key);
-    if (key == "source") {
+    if (key == subject) {
       if (has_source) return InvalidArgument(field + ": duplicate key");
       has_source = true;
-      if (!value.is_string() || !IsIpOrCidr(value.as_string())) {
+      if (subject == "user") {
+        if (!value.is_string() || !IsUserName(value.as_string())) {
+          return InvalidArgument(field +
+                                 ": expected a user name of 1 to 255 bytes without "
+                                 "control characters, got " +
+                                 Shown(value));
+        }
+      } else if (!value.is_string() || !IsIpOrCidr(value.as_string())) {
         return InvalidArgument(field + ": expected an IPv4/IPv6 address or CIDR, got " +
                                Shown(value));
       }
@@ -110,11 +131,51 @@ Status ValidateWhitelistEntry(const Json& entry, const std::string& path) {
                                Shown(value));
       }
     } else {
-      return InvalidArgument(field + ": unknown key (accepted: source, hosts)");
+      return InvalidArgument(field + ": unknown key (accepted: " + std::string(subject) +
+                             ", hosts)");
     }
   }
-  if (!has_source) return InvalidArgument(path + ".source: required");
+  if (!has_source) return InvalidArgument(path + "." + std::string(subject) + ": required");
   if (!has_hosts) return InvalidArgument(path + ".hosts: required");
+  return Status::Ok();
+}
+
+Status ValidateRule(const Json& rule, const std::string& path) {
+  if (!rule.is_object()) {
+    return InvalidArgument(path +
+                           ": expected an object {\"window_seconds\", \"max_failures\", "
+                           "\"level\"}");
+  }
+  bool has_window = false;
+  bool has_failures = false;
+  for (const auto& [key, value] : rule.as_object()) {
+    const std::string field = path + "." + Printable(key);
+    if (key == "window_seconds" || key == "max_failures") {
+      bool& seen = key == "window_seconds" ? has_window : has_failures;
+      if (seen) return InvalidArgument(field + ": duplicate key");
+      seen = true;
+      const std::int64_t lo = key == "window_seconds" ? 10 : 2;
+      const std::int64_t hi = key == "window_seconds" ? 7 * 86400 : 100000;
+      if (!value.is_int() || value.as_int() < lo || value.as_int() > hi) {
+        return InvalidArgument(field + ": expected an integer from " + std::to_string(lo) + " to " +
+                               std::to_string(hi) + ", got " + Shown(value));
+      }
+    } else if (key == "level") {
+      const bool ok =
+          value.is_string() && (value.as_string() == "low" || value.as_string() == "medium" ||
+                                value.as_string() == "high" || value.as_string() == "critical");
+      if (!ok) {
+        return InvalidArgument(field + ": expected low, medium, high or critical, got " +
+                               Shown(value));
+      }
+    } else {
+      return InvalidArgument(field +
+                             ": unknown key (accepted: window_seconds, max_failures, "
+                             "level)");
+    }
+  }
+  if (!has_window) return InvalidArgument(path + ".window_seconds: required");
+  if (!has_failures) return InvalidArgument(path + ".max_failures: required");
   return Status::Ok();
 }
 
@@ -143,6 +204,29 @@ Status ValidateLeaf(const SettingSpec& spec, const Json& value, const std::strin
       for (std::size_t i = 0; i < entries.size(); ++i) {
         RAMPART_RETURN_IF_ERROR(
             ValidateWhitelistEntry(entries[i], path + "[" + std::to_string(i) + "]"));
+      }
+      return Status::Ok();
+    }
+    case Type::kUserWhitelist: {
+      if (!value.is_array() || value.size() > kMaxWhitelistEntries) {
+        return InvalidArgument(path + ": expected an array of at most " +
+                               std::to_string(kMaxWhitelistEntries) + " entries");
+      }
+      const Json::Array& entries = value.as_array();
+      for (std::size_t i = 0; i < entries.size(); ++i) {
+        RAMPART_RETURN_IF_ERROR(
+            ValidateWhitelistEntry(entries[i], path + "[" + std::to_string(i) + "]", "user"));
+      }
+      return Status::Ok();
+    }
+    case Type::kRules: {
+      if (!value.is_array() || value.size() > kMaxRules) {
+        return InvalidArgument(path + ": expected an array of at most " +
+                               std::to_string(kMaxRules) + " rules");
+      }
+      const Json::Array& rules = value.as_array();
+      for (std::size_t i = 0; i < rules.size(); ++i) {
+        RAMPART_RETURN_IF_ERROR(ValidateRule(rules[i], path + "[" + std::to_string(i) + "]"));
       }
       return Status::Ok();
     }
@@ -185,6 +269,8 @@ Json DefaultValue(const SettingSpec& spec) {
     case Type::kEnum:
       return Json(spec.default_text);
     case Type::kWhitelist:
+    case Type::kUserWhitelist:
+    case Type::kRules:
       return Json::MakeArray();
   }
   return Json();
@@ -232,6 +318,34 @@ Json LeafSchema(const SettingSpec& spec) {
       whitelist.Set("description", spec.description);
       return whitelist;
     }
+    case Type::kUserWhitelist: {
+      auto parsed = Json::Parse(R"({
+        "type": "array", "maxItems": 1000, "default": [],
+        "items": {"type": "object", "additionalProperties": false,
+                  "required": ["user", "hosts"],
+                  "properties": {
+                    "user": {"type": "string", "minLength": 1, "maxLength": 255},
+                    "hosts": {"oneOf": [{"const": "all"},
+                                        {"type": "array", "minItems": 1, "maxItems": 10000,
+                                         "items": {"type": "string"}}]}}}})");
+      Json whitelist = parsed.ok() ? std::move(*parsed) : Json::MakeObject();
+      whitelist.Set("description", spec.description);
+      return whitelist;
+    }
+    case Type::kRules: {
+      auto parsed = Json::Parse(R"({
+        "type": "array", "maxItems": 5, "default": [],
+        "items": {"type": "object", "additionalProperties": false,
+                  "required": ["window_seconds", "max_failures"],
+                  "properties": {
+                    "window_seconds": {"type": "integer", "minimum": 10, "maximum": 604800},
+                    "max_failures": {"type": "integer", "minimum": 2, "maximum": 100000},
+                    "level": {"enum": ["low", "medium", "high", "critical"],
+                              "default": "high"}}}})");
+      Json rules = parsed.ok() ? std::move(*parsed) : Json::MakeObject();
+      rules.Set("description", spec.description);
+      return rules;
+    }
   }
   return schema;
 }
@@ -267,6 +381,14 @@ SettingSpec EnumSetting(std::string_view path, std::string_view choices,
   return spec;
 }
 
+SettingSpec ListSetting(std::string_view path, Type type, std::string_view description) {
+  SettingSpec spec{};
+  spec.path = path;
+  spec.type = type;
+  spec.description = description;
+  return spec;
+}
+
 SettingSpec WhitelistSetting(std::string_view path, std::string_view description) {
   SettingSpec spec{};
   spec.path = path;
@@ -290,10 +412,18 @@ const std::vector<SettingSpec>& SettingSpecs() {
                  "Window in which failed logins from one source are counted."),
       IntSetting("brute_force.max_failures", 2, 10000, 5,
                  "Failed logins within the window that make a brute-force attack."),
-      IntSetting("brute_force.block_seconds", 0, 30 * 86400, 3600,
+      IntSetting("brute_force.block_seconds", 0, 30 * 86400, 900,
                  "How long an attacking source is blocked (0: do not block)."),
       WhitelistSetting("login.whitelist",
                        "Login sources never reported or blocked, each for all hosts or a list."),
+      ListSetting("brute_force.rules", Type::kRules,
+                  "Up to 5 custom password-cracking rules besides the default one: "
+                  "{window_seconds, max_failures, level (default high)} each."),
+      ListSetting("login.whitelist_users", Type::kUserWhitelist,
+                  "Login users never reported as abnormal logins, each for all hosts or a list."),
+      IntSetting("login.abnormal.learning_days", 1, 90, 14,
+                 "Days a host learns its usual login sources, users, locations and hours "
+                 "before abnormal logins are reported."),
   };
   return kSpecs;
 }

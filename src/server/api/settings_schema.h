@@ -16,9 +16,11 @@ namespace rampart::server::api {
 
 struct SettingSpec {
   enum class Type {
-    kInt,        // integer in [min, max]
-    kEnum,       // one of `choices` ('|'-separated)
-    kWhitelist,  // array of {"source": IP or CIDR, "hosts": "all" or [host ids]}
+    kInt,            // integer in [min, max]
+    kEnum,           // one of `choices` ('|'-separated)
+    kWhitelist,      // array of {"source": IP or CIDR, "hosts": "all" or [host ids]}
+    kUserWhitelist,  // array of {"user": name, "hosts": "all" or [host ids]}
+    kRules,          // up to 5 {"window_seconds", "max_failures", "level"} brute-force rules
   };
   std::string_view path;
   Type type;

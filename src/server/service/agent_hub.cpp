@@ -7,12 +7,14 @@
 #include "common/logging.h"
 #include "common/wire.h"
 #include "server/service/enrollment.h"
+#include "server/service/events_protocol.h"
 
 namespace rampart::server {
 namespace {
 
 constexpr std::size_t kMaxAgentVersion = 64;
 constexpr int kHostListPage = 500;
+constexpr int kCommandsPerDelivery = 100;
 
 net::HttpResponse JsonError(int status, std::string_view code, std::string_view message) {
   net::HttpResponse response;
@@ -320,11 +322,14 @@ void AgentHub::HandleHello(Session& session, const Json& message) {
     // Not fatal: the next settings change (Jobs) or the next hello brings the agent up to date.
     log::Warn("agent channel: settings of tenant {}: {}", session.tenant_id(),
               settings.error().ToString());
+    DeliverCommands(session.host_id());
     return;
   }
   if (settings->version != config_version) {
     session.SendConfig(settings->version, ConfigText(settings->version, settings->settings), true);
   }
+  // Commands queued while the agent was away (on any node), after its config.
+  DeliverCommands(session.host_id());
 }
 
 void AgentHub::HandleBatch(Session& session, const Json& message) {
@@ -337,14 +342,22 @@ void AgentHub::HandleBatch(Session& session, const Json& message) {
   }
   const std::string& batch_key = key->as_string();
   const std::string kind = message.GetString("kind");
-  if (kind != "inventory") {
-    CountBatch("rejected");
-    session.Send(
-        AckMessage(batch_key, "rejected",
-                   "unknown batch kind '" + kind.substr(0, 64) + "' (expected inventory)"));
+  const Json* payload = message.Find("payload");
+  if (kind == "security_events") {
+    HandleSecurityEvents(session, batch_key, payload != nullptr ? *payload : Json());
     return;
   }
-  const Json* payload = message.Find("payload");
+  if (kind == "blocks") {
+    HandleBlocks(session, batch_key, payload != nullptr ? *payload : Json());
+    return;
+  }
+  if (kind != "inventory") {
+    CountBatch("rejected");
+    session.Send(AckMessage(batch_key, "rejected",
+                            "unknown batch kind '" + kind.substr(0, 64) +
+                                "' (expected inventory, security_events or blocks)"));
+    return;
+  }
   auto batch =
       ParseInventoryBatch(batch_key, payload != nullptr ? *payload : Json(), options_.limits);
   if (!batch) {
@@ -382,6 +395,99 @@ void AgentHub::HandleBatch(Session& session, const Json& message) {
   if (*outcome == IngestOutcome::kResync) status = "resync";
   CountBatch(status);
   session.Send(AckMessage(batch_key, status, {}));
+}
+
+void AgentHub::StoreFailed(Session& session, const std::string& key, const Status& error) {
+  switch (error.code()) {
+    case Code::kNotFound:
+      CountBatch("error");
+      CloseWithError(session, "host_removed", "this host was deleted");
+      return;
+    case Code::kInvalidArgument:
+    case Code::kResourceExhausted:
+      CountBatch("rejected");
+      session.Send(AckMessage(key, "rejected", error.message()));
+      return;
+    default:
+      // No ack: the agent resends the spooled batch; its idempotency key makes that safe.
+      CountBatch("error");
+      log::Warn("agent {}: batch {} not stored: {}", session.host_id(), key, error.ToString());
+      return;
+  }
+}
+
+void AgentHub::HandleSecurityEvents(Session& session, const std::string& key, const Json& payload) {
+  auto batch = ParseSecurityEventsBatch(key, payload);
+  if (!batch) {
+    CountBatch("rejected");
+    log::Info("agent {}: batch {} rejected: {}", session.host_id(), key, batch.error().message());
+    session.Send(AckMessage(key, "rejected", batch.error().message()));
+    return;
+  }
+  const std::size_t total = batch->events.size() + batch->rejected.size();
+  const std::string summary = RejectedSummary(batch->rejected, total, "events");
+  if (!summary.empty()) log::Info("agent {}: batch {}: {}", session.host_id(), key, summary);
+  auto stored = storage_.ApplySecurityEvents(session.host_id(), *batch, Now());
+  if (!stored) {
+    StoreFailed(session, key, stored.error());
+    return;
+  }
+  const std::string_view status =
+      stored->outcome == IngestOutcome::kDuplicate ? "duplicate" : "committed";
+  CountBatch(status);
+  session.Send(AckMessage(key, status, summary));
+}
+
+void AgentHub::HandleBlocks(Session& session, const std::string& key, const Json& payload) {
+  auto parsed = ParseBlocksSnapshot(key, payload);
+  if (!parsed) {
+    CountBatch("rejected");
+    log::Info("agent {}: batch {} rejected: {}", session.host_id(), key, parsed.error().message());
+    session.Send(AckMessage(key, "rejected", parsed.error().message()));
+    return;
+  }
+  const std::size_t total = parsed->snapshot.blocks.size() + parsed->rejected.size();
+  const std::string summary = RejectedSummary(parsed->rejected, total, "blocks");
+  if (!summary.empty()) log::Info("agent {}: batch {}: {}", session.host_id(), key, summary);
+  auto stored = storage_.ApplyBlocksSnapshot(session.host_id(), parsed->snapshot, Now());
+  if (!stored) {
+    StoreFailed(session, key, stored.error());
+    return;
+  }
+  const std::string_view status =
+      stored->outcome == IngestOutcome::kDuplicate ? "duplicate" : "committed";
+  CountBatch(status);
+  session.Send(AckMessage(key, status, summary));
+}
+
+std::size_t AgentHub::DeliverCommands(std::string_view host_id) {
+  std::lock_guard deliver(deliver_mu_);
+  auto session = Find(host_id);
+  if (session == nullptr) return 0;
+  std::size_t sent = 0;
+  while (true) {
+    auto claimed = storage_.ClaimPendingCommands(host_id, Now(), kCommandsPerDelivery);
+    if (!claimed) {
+      log::Warn("agent {}: claiming queued commands: {}", host_id, claimed.error().ToString());
+      return sent;
+    }
+    bool closed = false;
+    for (const AgentCommand& command : *claimed) {
+      if (!closed && session->Send(CommandMessage(command.id, command.name, command.args))) {
+        ++sent;
+        log::Info("agent {}: command {} {} delivered", host_id, command.id, command.name);
+        continue;
+      }
+      // The channel closed under us: back to the queue for the next connection.
+      closed = true;
+      Status requeued = storage_.RequeueCommand(command.id);
+      if (!requeued.ok()) {
+        log::Warn("agent {}: command {} could not be requeued: {}", host_id, command.id,
+                  requeued.ToString());
+      }
+    }
+    if (closed || claimed->size() < static_cast<std::size_t>(kCommandsPerDelivery)) return sent;
+  }
 }
 
 void AgentHub::HandleDeregister(Session& session, const Json& message) {

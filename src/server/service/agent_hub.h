@@ -61,6 +61,11 @@ class AgentHub {
   // (optional) receives the id the agent will refer to.
   bool SendCommand(std::string_view host_id, std::string_view name, const Json& args,
                    std::string* command_id = nullptr);
+  // Delivers the host's queued commands (Storage::ClaimPendingCommands) when it is connected here;
+  // a command whose write fails goes back to pending. Returns how many were sent. Called on hello,
+  // by the API after it queues a command, and by Jobs for commands queued on other nodes.
+  // Thread-safe (deliveries on this node are serialised, so commands keep their queue order).
+  std::size_t DeliverCommands(std::string_view host_id);
   // Closes the host's channel (e.g. the host was deleted) with an error message; true if it was
   // connected here.
   bool Disconnect(std::string_view host_id, std::string_view code, std::string_view message);
@@ -90,6 +95,11 @@ class AgentHub {
   void HandleHello(Session& session, const Json& message);
   void HandleBatch(Session& session, const Json& message);
   void HandleDeregister(Session& session, const Json& message);
+  void HandleSecurityEvents(Session& session, const std::string& key, const Json& payload);
+  void HandleBlocks(Session& session, const std::string& key, const Json& payload);
+  // Acks a batch the storage refused (rejected), closes the channel of a deleted host, or stays
+  // silent about a transient error (the agent resends).
+  void StoreFailed(Session& session, const std::string& key, const Status& error);
   void CloseWithError(Session& session, std::string_view code, std::string_view message);
   void CountBatch(std::string_view outcome);
 
@@ -99,6 +109,7 @@ class AgentHub {
   ServerMetrics* metrics_;
   const AgentHubOptions options_;
 
+  std::mutex deliver_mu_;  // serialises DeliverCommands
   mutable std::mutex mu_;
   // tenant id -> host id -> session. GUARDED_BY(mu_)
   std::unordered_map<std::string, std::unordered_map<std::string, std::shared_ptr<Session>>>

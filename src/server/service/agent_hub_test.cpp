@@ -348,5 +348,159 @@ TEST_F(AgentHubTest, AHostDeletedWhileConnectedIsClosed) {
   EXPECT_EQ(hub_->connected_count(), 1U);
 }
 
+// Login security batch kinds and the command queue.
+
+std::string EventJsonText(char hex, const std::string& source, const std::string& level,
+                          int count) {
+  return R"({"id":")" + std::string(32, hex) + R"(","type":"brute_force","level":")" + level +
+         R"(","source":")" + source + R"(","user":"root","count":)" + std::to_string(count) +
+         R"(,"first_seen":1799999000,"last_seen":1799999060,"unknown_future_field":1})";
+}
+
+TEST_F(AgentHubTest, SecurityEventsAreStoredOnceAndAckedAfterTheCommit) {
+  Agent agent = Enrol("m1");
+  agent.conn->Take();
+  const std::string payload = R"({"events":[)" + EventJsonText('a', "203.0.113.7", "high", 5) +
+                              "," + EventJsonText('b', "198.51.100.1", "low", 3) + "]}";
+  agent.Say(Batch("ev-1", payload, "security_events"));
+  auto acks = agent.conn->Take();
+  ASSERT_EQ(acks.size(), 1U);
+  EXPECT_EQ(acks[0].GetString("status"), "committed");
+  EXPECT_EQ(acks[0].GetString("message"), "");
+  agent.Say(Batch("ev-1", payload, "security_events"));
+  acks = agent.conn->Take();
+  ASSERT_EQ(acks.size(), 1U);
+  EXPECT_EQ(acks[0].GetString("status"), "duplicate");
+  EventQuery query;
+  auto page = storage_->ListSecurityEvents(tenant_, query);
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->items.size(), 2U);
+  EXPECT_EQ(storage_->GetHost(tenant_, agent.host_id)->risk.events, 2);
+}
+
+TEST_F(AgentHubTest, InvalidEventsAreRejectedOneByOneAndTheAckSaysHowMany) {
+  Agent agent = Enrol("m1");
+  agent.conn->Take();
+  const std::string payload = R"({"events":[)" + EventJsonText('a', "203.0.113.7", "high", 5) +
+                              R"(,{"id":"zz","type":"brute_force"},)" +
+                              EventJsonText('c', "192.0.2.1", "severe", 1) + "]}";
+  agent.Say(Batch("ev-1", payload, "security_events"));
+  auto acks = agent.conn->Take();
+  ASSERT_EQ(acks.size(), 1U);
+  EXPECT_EQ(acks[0].GetString("status"), "committed");
+  EXPECT_EQ(acks[0].GetString("message"),
+            "2 of 3 events rejected: events[1]: id: expected 32 to 64 hex digits, got \"zz\"; "
+            "events[2]: level: expected one of low|medium|high|critical, got \"severe\"");
+  EXPECT_EQ(storage_->ListSecurityEvents(tenant_, {})->items.size(), 1U);
+
+  agent.Say(Batch("ev-2", R"({"events":[]})", "security_events"));
+  acks = agent.conn->Take();
+  ASSERT_EQ(acks.size(), 1U);
+  EXPECT_EQ(acks[0].GetString("status"), "rejected");
+  EXPECT_FALSE(agent.conn->closed());
+}
+
+TEST_F(AgentHubTest, ADatabaseOutageLeavesEventsUnacknowledgedForTheRetry) {
+  Agent agent = Enrol("m1");
+  agent.conn->Take();
+  storage_->fail_apply = true;
+  const std::string payload =
+      R"({"events":[)" + EventJsonText('a', "203.0.113.7", "high", 5) + "]}";
+  agent.Say(Batch("ev-1", payload, "security_events"));
+  EXPECT_TRUE(agent.conn->Take().empty());
+  storage_->fail_apply = false;
+  agent.Say(Batch("ev-1", payload, "security_events"));
+  auto acks = agent.conn->Take();
+  ASSERT_EQ(acks.size(), 1U);
+  EXPECT_EQ(acks[0].GetString("status"), "committed");
+}
+
+TEST_F(AgentHubTest, BlockSnapshotsReplaceTheHostsBlocksAndMarkItsEvents) {
+  Agent agent = Enrol("m1");
+  agent.conn->Take();
+  agent.Say(Batch("ev-1", R"({"events":[)" + EventJsonText('a', "203.0.113.7", "high", 5) + "]}",
+                  "security_events"));
+  agent.Say(Batch(
+      "bl-1",
+      R"({"backend":"nftables","blocks":[{"source":"203.0.113.7/32","reason":"brute_force","event_id":")" +
+          std::string(32, 'a') +
+          R"(","created_at":1799999061,"expires_at":1799999961},{"source":"not-an-ip","created_at":1,"expires_at":2}]})",
+      "blocks"));
+  auto acks = agent.conn->Take();
+  ASSERT_EQ(acks.size(), 2U);
+  EXPECT_EQ(acks[1].GetString("status"), "committed");
+  EXPECT_EQ(acks[1].GetString("message"),
+            "1 of 2 blocks rejected: blocks[1]: source: expected an IPv4/IPv6 address or CIDR, got "
+            "\"not-an-ip\"");
+  auto blocks = storage_->ListBlocks(tenant_, {});
+  ASSERT_TRUE(blocks.ok());
+  ASSERT_EQ(blocks->items.size(), 1U);
+  EXPECT_EQ(blocks->items[0].source, "203.0.113.7");
+  EXPECT_EQ(storage_->ListSecurityEvents(tenant_, {})->items[0].status, EventStatus::kBlocked);
+
+  agent.Say(Batch("bl-2", R"({"backend":"iptables","blocks":[]})", "blocks"));
+  acks = agent.conn->Take();
+  ASSERT_EQ(acks.size(), 1U);
+  EXPECT_EQ(acks[0].GetString("status"), "rejected");
+  EXPECT_EQ(storage_->ListBlocks(tenant_, {})->items.size(), 1U);
+}
+
+TEST_F(AgentHubTest, QueuedCommandsAreDeliveredOnHelloAndOnEnqueueInOrder) {
+  Agent agent = Enrol("m1");
+  Agent offline = Enrol("m2");
+  offline.handler->OnClose();
+  agent.conn->Take();
+  auto queue = [&](const Agent& a, const std::string& name, const std::string& source) {
+    AgentCommand c;
+    c.tenant_id = tenant_;
+    c.host_id = a.host_id;
+    c.name = name;
+    c.args = Json::Object{{"source", source}};
+    c.created_by = "user:u";
+    c.created_at = Now();
+    auto queued = storage_->EnqueueCommand(c);
+    EXPECT_TRUE(queued.ok());
+    return queued.ok() ? queued->id : std::string();
+  };
+  const std::string first = queue(agent, "block", "203.0.113.7");
+  const std::string second = queue(agent, "unblock", "198.51.100.1");
+  EXPECT_EQ(hub_->DeliverCommands(agent.host_id), 2U);
+  auto sent = agent.conn->Take();
+  ASSERT_EQ(sent.size(), 2U);
+  EXPECT_EQ(sent[0].GetString("type"), "command");
+  EXPECT_EQ(sent[0].GetString("id"), first);
+  EXPECT_EQ(sent[0].GetString("name"), "block");
+  EXPECT_EQ(sent[0].Find("args")->GetString("source"), "203.0.113.7");
+  EXPECT_EQ(sent[1].GetString("id"), second);
+  EXPECT_EQ(hub_->DeliverCommands(agent.host_id), 0U);
+
+  // Queued while the host was away: delivered after its next hello, after the config.
+  const std::string later = queue(offline, "block", "192.0.2.1");
+  EXPECT_EQ(hub_->DeliverCommands(offline.host_id), 0U);
+  Connect(offline);
+  offline.Say(R"({"type":"hello","agent_version":"0.1.0","config_version":0})");
+  sent = offline.conn->Take();
+  ASSERT_FALSE(sent.empty());
+  EXPECT_EQ(sent.back().GetString("type"), "command");
+  EXPECT_EQ(sent.back().GetString("id"), later);
+}
+
+TEST_F(AgentHubTest, ACommandWhoseWriteFailsGoesBackToTheQueue) {
+  Agent agent = Enrol("m1");
+  AgentCommand c;
+  c.tenant_id = tenant_;
+  c.host_id = agent.host_id;
+  c.name = "block";
+  c.args = Json::Object{{"source", "203.0.113.7"}};
+  c.created_by = "user:u";
+  c.created_at = Now();
+  ASSERT_TRUE(storage_->EnqueueCommand(c).ok());
+  agent.conn->Close();  // the socket died, the session is still registered
+  EXPECT_EQ(hub_->DeliverCommands(agent.host_id), 0U);
+  auto page = storage_->ListCommands(tenant_, agent.host_id, PageRequest{});
+  ASSERT_EQ(page->items.size(), 1U);
+  EXPECT_EQ(page->items[0].status, CommandStatus::kPending);
+}
+
 }  // namespace
 }  // namespace rampart::server

@@ -150,6 +150,52 @@ class ForwardingStorage final : public Storage {
   Result<std::int64_t> PruneBatchKeys(std::int64_t cutoff) override {
     return s_.PruneBatchKeys(cutoff);
   }
+  Result<EventsIngest> ApplySecurityEvents(std::string_view h, const SecurityEventsBatch& b,
+                                           std::int64_t now) override {
+    if (fail_apply) return Unavailable("database is down (test)");
+    return s_.ApplySecurityEvents(h, b, now);
+  }
+  Result<EventsIngest> ApplyBlocksSnapshot(std::string_view h, const BlocksSnapshot& b,
+                                           std::int64_t now) override {
+    if (fail_apply) return Unavailable("database is down (test)");
+    return s_.ApplyBlocksSnapshot(h, b, now);
+  }
+  Result<Page<SecurityEvent>> ListSecurityEvents(std::string_view t, const EventQuery& q) override {
+    return s_.ListSecurityEvents(t, q);
+  }
+  Result<SecurityEvent> GetSecurityEvent(std::string_view t, std::string_view id) override {
+    return s_.GetSecurityEvent(t, id);
+  }
+  Result<std::vector<std::string>> SetEventStatus(std::string_view t,
+                                                  const std::vector<std::string>& ids,
+                                                  EventStatus st,
+                                                  const std::optional<std::string>& note,
+                                                  std::string_view by, std::int64_t now) override {
+    return s_.SetEventStatus(t, ids, st, note, by, now);
+  }
+  Result<std::int64_t> WhitelistEvents(std::string_view t, std::string_view src,
+                                       std::string_view user, std::string_view h,
+                                       std::string_view by, std::int64_t now) override {
+    return s_.WhitelistEvents(t, src, user, h, by, now);
+  }
+  Result<Page<BlockEntry>> ListBlocks(std::string_view t, const BlockQuery& q) override {
+    return s_.ListBlocks(t, q);
+  }
+  Result<AgentCommand> EnqueueCommand(AgentCommand c) override {
+    return s_.EnqueueCommand(std::move(c));
+  }
+  Result<Page<AgentCommand>> ListCommands(std::string_view t, std::string_view h,
+                                          const PageRequest& p) override {
+    return s_.ListCommands(t, h, p);
+  }
+  Result<std::vector<AgentCommand>> ClaimPendingCommands(std::string_view h, std::int64_t now,
+                                                         int limit) override {
+    return s_.ClaimPendingCommands(h, now, limit);
+  }
+  Status RequeueCommand(std::string_view id) override { return s_.RequeueCommand(id); }
+  Result<std::vector<std::string>> HostsWithCommandsSince(std::int64_t since) override {
+    return s_.HostsWithCommandsSince(since);
+  }
 
  private:
   Storage& s_;

@@ -52,6 +52,7 @@ void Jobs::Tick() {
   if (hub_ != nullptr && now >= next_settings_) {
     next_settings_ = now + options_.settings_interval_seconds;
     PushSettings(now);
+    DeliverCommands(now);
   }
   if (hub_ != nullptr && now >= next_sweep_) {
     // The first sweep waits a full interval: at start nothing is connected yet.
@@ -121,6 +122,28 @@ void Jobs::PushSettings(std::int64_t now) {
   if (pushes > 0) {
     std::lock_guard lock(mu_);
     stats_.config_pushes += pushes;
+  }
+}
+
+void Jobs::DeliverCommands(std::int64_t now) {
+  // Same window as the settings poll; a command queued while its agent was elsewhere or away is
+  // delivered by the hello of its next connection.
+  const std::int64_t since =
+      (commands_checked_ != 0 ? commands_checked_ : now) - options_.settings_overlap_seconds;
+  auto hosts = storage_.HostsWithCommandsSince(since);
+  if (!hosts) {
+    log::Warn("jobs: polling queued commands: {}", hosts.error().ToString());
+    return;
+  }
+  commands_checked_ = now;
+  std::int64_t delivered = 0;
+  for (const std::string& host : *hosts) {
+    if (hub_->IsConnected(host))
+      delivered += static_cast<std::int64_t>(hub_->DeliverCommands(host));
+  }
+  if (delivered > 0) {
+    std::lock_guard lock(mu_);
+    stats_.commands_delivered += delivered;
   }
 }
 

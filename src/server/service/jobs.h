@@ -4,6 +4,8 @@
 //    cluster): hosts whose last heartbeat is older than offline_after become OFFLINE;
 //  - every 1 s: tenants whose settings changed (on any node) get a config push to the agents
 //    connected to this node (Storage::SettingsChangedSince; no in-process shared state);
+//  - every 1 s: commands queued (on any node) for agents connected to this node are delivered
+//    (Storage::HostsWithCommandsSince; agents connecting later get theirs after hello);
 //  - every 60 s: channels of hosts deleted or uninstalled on any node are closed;
 //  - hourly, under the lease "batch-prune": idempotency keys older than 7 days are removed.
 // Time comes from the Clock, so tests drive Tick() with a FakeClock and no thread.
@@ -60,6 +62,7 @@ class Jobs {
     std::int64_t config_pushes = 0;  // agents that received a pushed config
     std::int64_t removed_closed = 0;
     std::int64_t prune_runs = 0;
+    std::int64_t commands_delivered = 0;
   };
   Stats stats() const;
 
@@ -68,6 +71,7 @@ class Jobs {
   void MarkOffline(std::int64_t now);
   void PushSettings(std::int64_t now);
   void Prune(std::int64_t now);
+  void DeliverCommands(std::int64_t now);
 
   Storage& storage_;
   const Clock& clock_;
@@ -80,6 +84,7 @@ class Jobs {
   std::int64_t next_sweep_ = 0;
   std::int64_t next_prune_ = 0;
   std::int64_t settings_checked_ = 0;  // start of the last settings poll; 0: not yet
+  std::int64_t commands_checked_ = 0;  // start of the last command poll; 0: not yet
   std::map<std::string, std::int64_t> pushed_versions_;  // tenant -> last version pushed
 
   mutable std::mutex mu_;

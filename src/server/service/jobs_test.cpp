@@ -154,6 +154,54 @@ TEST_F(JobsTest, PushesASettingsChangeMadeElsewhereToAgentsConnectedHere) {
   EXPECT_EQ(jobs.stats().config_pushes, 1);
 }
 
+TEST_F(JobsTest, CommandsQueuedByAnotherNodeReachTheAgentConnectedHere) {
+  const std::string secret = wire::RandomSecret();
+  Host host;
+  host.id = wire::RandomId("h");
+  host.machine_id = "m-cmd";
+  host.hostname = "h-cmd";
+  host.agent_secret_hash = Sha256Hex(secret);
+  auto enrolled = storage_->EnrollHost(token_, host, Now());
+  ASSERT_TRUE(enrolled.ok()) << enrolled.error().ToString();
+
+  HeartbeatWriter heartbeats(*storage_);
+  AgentHub hub(*storage_, clock_, heartbeats);
+  auto conn = std::make_shared<FakeConnection>();
+  net::HttpRequest request;
+  request.headers.Add("Authorization", wire::FormatAgentAuthorization(enrolled->id, secret));
+  net::HttpResponse refusal;
+  auto handler = hub.Accept(request, conn, refusal);
+  ASSERT_NE(handler, nullptr) << refusal.body;
+  handler->OnMessage(R"({"type":"hello","config_version":0})");
+  conn->Take();
+
+  Jobs jobs(*storage_, clock_, &hub, Node("node-a"));
+  jobs.Tick();
+  clock_.Advance(seconds(1));
+  // The API on "another node" (a writer of the same database) queues a block.
+  AgentCommand command;
+  command.tenant_id = tenant_;
+  command.host_id = enrolled->id;
+  command.name = "block";
+  command.args = *Json::Parse(R"({"source":"203.0.113.7","ttl_seconds":900,"reason":"manual"})");
+  command.created_by = "user:u";
+  command.created_at = Now();
+  auto queued = storage_->EnqueueCommand(command);
+  ASSERT_TRUE(queued.ok()) << queued.error().ToString();
+  jobs.Tick();
+  auto messages = conn->Take();
+  ASSERT_EQ(messages.size(), 1U);
+  EXPECT_EQ(messages[0].GetString("type"), "command");
+  EXPECT_EQ(messages[0].GetString("id"), queued->id);
+  EXPECT_EQ(messages[0]["args"].GetInt("ttl_seconds"), 900);
+  for (int i = 0; i < 3; ++i) {
+    clock_.Advance(seconds(1));
+    jobs.Tick();
+  }
+  EXPECT_TRUE(conn->Take().empty());
+  EXPECT_EQ(jobs.stats().commands_delivered, 1);
+}
+
 TEST_F(JobsTest, PrunesBatchKeysHourlyOnOneNode) {
   Jobs a(*storage_, clock_, nullptr, Node("node-a"));
   Jobs b(*storage_, clock_, nullptr, Node("node-b"));

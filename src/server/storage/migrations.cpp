@@ -125,10 +125,79 @@ CREATE TABLE IF NOT EXISTS leases (
   expires_at BIGINT NOT NULL) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 )sql";
 
-constexpr std::array<Migration, 3> kMigrations = {{
+// Login security: events upserted by (host_id, incident_id) and listed newest first per tenant;
+// each host's active blocks (replaced by snapshots); the durable per-host command queue (pending
+// commands found per host on connect, and by creation time for the cross-node delivery poll).
+constexpr std::string_view kSqliteV4 = R"sql(
+CREATE TABLE IF NOT EXISTS security_events (
+  id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, host_id TEXT NOT NULL, incident_id TEXT NOT NULL,
+  type TEXT NOT NULL, level INTEGER NOT NULL, status TEXT NOT NULL, rule TEXT NOT NULL,
+  service TEXT NOT NULL, source TEXT NOT NULL, user_name TEXT NOT NULL, users TEXT NOT NULL,
+  sources TEXT NOT NULL, count INTEGER NOT NULL, failures INTEGER NOT NULL,
+  first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL, reason TEXT NOT NULL,
+  network TEXT NOT NULL, country TEXT NOT NULL, created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL, status_by TEXT NOT NULL, status_at INTEGER NOT NULL,
+  note TEXT NOT NULL);
+CREATE UNIQUE INDEX IF NOT EXISTS security_events_incident ON security_events(host_id, incident_id);
+CREATE INDEX IF NOT EXISTS security_events_tenant_last_seen
+  ON security_events(tenant_id, last_seen, id);
+CREATE INDEX IF NOT EXISTS security_events_tenant_source ON security_events(tenant_id, source);
+CREATE INDEX IF NOT EXISTS security_events_tenant_user ON security_events(tenant_id, user_name);
+CREATE INDEX IF NOT EXISTS security_events_host_status ON security_events(host_id, status);
+CREATE TABLE IF NOT EXISTS host_blocks (
+  tenant_id TEXT NOT NULL, host_id TEXT NOT NULL, source TEXT NOT NULL, reason TEXT NOT NULL,
+  event_id TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,
+  backend TEXT NOT NULL, updated_at INTEGER NOT NULL, PRIMARY KEY (host_id, source));
+CREATE INDEX IF NOT EXISTS host_blocks_tenant ON host_blocks(tenant_id, host_id, source);
+CREATE INDEX IF NOT EXISTS host_blocks_tenant_source ON host_blocks(tenant_id, source);
+CREATE TABLE IF NOT EXISTS agent_commands (
+  id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, host_id TEXT NOT NULL, name TEXT NOT NULL,
+  args TEXT NOT NULL, status TEXT NOT NULL, created_by TEXT NOT NULL, created_at INTEGER NOT NULL,
+  delivered_at INTEGER NOT NULL, applied_at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS agent_commands_host ON agent_commands(host_id, status, created_at);
+CREATE INDEX IF NOT EXISTS agent_commands_status ON agent_commands(status, created_at);
+CREATE INDEX IF NOT EXISTS agent_commands_tenant_host
+  ON agent_commands(tenant_id, host_id, created_at, id);
+)sql";
+
+constexpr std::string_view kMysqlV4 = R"sql(
+CREATE TABLE IF NOT EXISTS security_events (
+  id VARCHAR(64) NOT NULL PRIMARY KEY, tenant_id VARCHAR(64) NOT NULL,
+  host_id VARCHAR(64) NOT NULL, incident_id VARCHAR(64) NOT NULL, type VARCHAR(32) NOT NULL,
+  level INT NOT NULL, status VARCHAR(16) NOT NULL, rule VARCHAR(128) NOT NULL,
+  service VARCHAR(64) NOT NULL, source VARCHAR(255) NOT NULL, user_name VARCHAR(255) NOT NULL,
+  users TEXT NOT NULL, sources TEXT NOT NULL, count BIGINT NOT NULL, failures BIGINT NOT NULL,
+  first_seen BIGINT NOT NULL, last_seen BIGINT NOT NULL, reason VARCHAR(32) NOT NULL,
+  network VARCHAR(64) NOT NULL, country VARCHAR(8) NOT NULL, created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL, status_by VARCHAR(255) NOT NULL, status_at BIGINT NOT NULL,
+  note TEXT NOT NULL,
+  UNIQUE KEY security_events_incident (host_id, incident_id),
+  KEY security_events_tenant_last_seen (tenant_id, last_seen, id),
+  KEY security_events_tenant_source (tenant_id, source),
+  KEY security_events_tenant_user (tenant_id, user_name),
+  KEY security_events_host_status (host_id, status)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE TABLE IF NOT EXISTS host_blocks (
+  tenant_id VARCHAR(64) NOT NULL, host_id VARCHAR(64) NOT NULL, source VARCHAR(64) NOT NULL,
+  reason VARCHAR(64) NOT NULL, event_id VARCHAR(64) NOT NULL, created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL, backend VARCHAR(16) NOT NULL, updated_at BIGINT NOT NULL,
+  PRIMARY KEY (host_id, source),
+  KEY host_blocks_tenant (tenant_id, host_id, source),
+  KEY host_blocks_tenant_source (tenant_id, source)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE TABLE IF NOT EXISTS agent_commands (
+  id VARCHAR(64) NOT NULL PRIMARY KEY, tenant_id VARCHAR(64) NOT NULL,
+  host_id VARCHAR(64) NOT NULL, name VARCHAR(64) NOT NULL, args TEXT NOT NULL,
+  status VARCHAR(16) NOT NULL, created_by VARCHAR(255) NOT NULL, created_at BIGINT NOT NULL,
+  delivered_at BIGINT NOT NULL, applied_at BIGINT NOT NULL,
+  KEY agent_commands_host (host_id, status, created_at),
+  KEY agent_commands_status (status, created_at),
+  KEY agent_commands_tenant_host (tenant_id, host_id, created_at, id)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+)sql";
+
+constexpr std::array<Migration, 4> kMigrations = {{
     {1, "tenants, users, API and enrolment tokens", kSqliteV1, kMysqlV1},
     {2, "hosts, fingerprints and batch keys", kSqliteV2, kMysqlV2},
     {3, "tenant settings and leases", kSqliteV3, kMysqlV3},
+    {4, "security events, host blocks and the agent command queue", kSqliteV4, kMysqlV4},
 }};
 
 constexpr std::string_view kCreateSqliteMigrations =

@@ -81,6 +81,32 @@ class SqlStorage final : public Storage {
                                std::int64_t ttl_seconds, std::int64_t now) override;
   Result<std::int64_t> PruneBatchKeys(std::int64_t cutoff) override;
 
+  Result<EventsIngest> ApplySecurityEvents(std::string_view host_id,
+                                           const SecurityEventsBatch& batch,
+                                           std::int64_t now) override;
+  Result<EventsIngest> ApplyBlocksSnapshot(std::string_view host_id, const BlocksSnapshot& snapshot,
+                                           std::int64_t now) override;
+  Result<Page<SecurityEvent>> ListSecurityEvents(std::string_view tenant_id,
+                                                 const EventQuery& query) override;
+  Result<SecurityEvent> GetSecurityEvent(std::string_view tenant_id,
+                                         std::string_view event_id) override;
+  Result<std::vector<std::string>> SetEventStatus(std::string_view tenant_id,
+                                                  const std::vector<std::string>& ids,
+                                                  EventStatus status,
+                                                  const std::optional<std::string>& note,
+                                                  std::string_view by, std::int64_t now) override;
+  Result<std::int64_t> WhitelistEvents(std::string_view tenant_id, std::string_view source,
+                                       std::string_view user, std::string_view host_id,
+                                       std::string_view by, std::int64_t now) override;
+  Result<Page<BlockEntry>> ListBlocks(std::string_view tenant_id, const BlockQuery& query) override;
+  Result<AgentCommand> EnqueueCommand(AgentCommand command) override;
+  Result<Page<AgentCommand>> ListCommands(std::string_view tenant_id, std::string_view host_id,
+                                          const PageRequest& page) override;
+  Result<std::vector<AgentCommand>> ClaimPendingCommands(std::string_view host_id, std::int64_t now,
+                                                         int limit) override;
+  Status RequeueCommand(std::string_view command_id) override;
+  Result<std::vector<std::string>> HostsWithCommandsSince(std::int64_t since) override;
+
  private:
   bool mysql() const { return dialect_ == SqlDialect::kMysql; }
   // " FOR UPDATE" on MySQL (row lock for read-modify-write under READ COMMITTED); SQLite's

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "server/events_model.h"
 #include "server/model.h"
 
 namespace rampart::server {
@@ -109,6 +110,62 @@ class Storage {
 
   // Removes idempotency keys older than `cutoff`; returns how many.
   virtual Result<std::int64_t> PruneBatchKeys(std::int64_t cutoff) = 0;
+
+  // Login security (events_model.h).
+  // Security events batch, in one transaction: kDuplicate when (host, key) was committed before
+  // (nothing changes); otherwise each event is upserted by (host, incident id): a new incident is
+  // inserted as pending; a known one takes the reported fields of the version with the later
+  // last_seen, its level becomes max(stored, reported) and its status, note and first_seen (min)
+  // are kept. The host's risk counter (open = pending events) is recomputed and the key recorded.
+  // NotFound when the host is gone.
+  virtual Result<EventsIngest> ApplySecurityEvents(std::string_view host_id,
+                                                   const SecurityEventsBatch& batch,
+                                                   std::int64_t now) = 0;
+  // Blocks snapshot, in one transaction with its key (kDuplicate as above): replaces the host's
+  // block list; pending events of the host whose source is blocked (or whose incident a block
+  // names) become blocked (status_by "agent"); delivered block/unblock commands of the host whose
+  // effect the snapshot shows become applied.
+  virtual Result<EventsIngest> ApplyBlocksSnapshot(std::string_view host_id,
+                                                   const BlocksSnapshot& snapshot,
+                                                   std::int64_t now) = 0;
+  // Newest last_seen first. NotFound when query.host_id names no host of the tenant.
+  virtual Result<Page<SecurityEvent>> ListSecurityEvents(std::string_view tenant_id,
+                                                         const EventQuery& query) = 0;
+  virtual Result<SecurityEvent> GetSecurityEvent(std::string_view tenant_id,
+                                                 std::string_view event_id) = 0;
+  // Sets the status (and the note, when given) of the tenant's events `ids` in one transaction,
+  // recording `by` and `now`; host risk counters follow. Returns the ids that exist (others are
+  // skipped: the caller reports them).
+  virtual Result<std::vector<std::string>> SetEventStatus(
+      std::string_view tenant_id, const std::vector<std::string>& ids, EventStatus status,
+      const std::optional<std::string>& note, std::string_view by, std::int64_t now) = 0;
+  // Marks the tenant's pending and blocked events whitelisted when their source equals `source`
+  // (non-empty) or their user equals `user` (non-empty), on `host_id` only when non-empty.
+  // Returns how many changed.
+  virtual Result<std::int64_t> WhitelistEvents(std::string_view tenant_id, std::string_view source,
+                                               std::string_view user, std::string_view host_id,
+                                               std::string_view by, std::int64_t now) = 0;
+  // Active blocks of the tenant by host then source. NotFound for a host_id of another tenant.
+  virtual Result<Page<BlockEntry>> ListBlocks(std::string_view tenant_id,
+                                              const BlockQuery& query) = 0;
+
+  // Agent command queue. EnqueueCommand stores `command` as pending (fills id and created_at
+  // when empty); NotFound when the host is not the tenant's.
+  virtual Result<AgentCommand> EnqueueCommand(AgentCommand command) = 0;
+  // The host's commands, newest first.
+  virtual Result<Page<AgentCommand>> ListCommands(std::string_view tenant_id,
+                                                  std::string_view host_id,
+                                                  const PageRequest& page) = 0;
+  // In one transaction: pending commands of the host older than kCommandTtlSeconds become
+  // expired; up to `limit` others (oldest first) become delivered at `now` and are returned. Two
+  // nodes never claim the same command.
+  virtual Result<std::vector<AgentCommand>> ClaimPendingCommands(std::string_view host_id,
+                                                                 std::int64_t now, int limit) = 0;
+  // A claimed command whose delivery failed goes back to pending.
+  virtual Status RequeueCommand(std::string_view command_id) = 0;
+  // Hosts (all tenants) with pending commands created at or after `since`: each node delivers
+  // those whose agent it holds.
+  virtual Result<std::vector<std::string>> HostsWithCommandsSince(std::int64_t since) = 0;
 };
 
 // Opens (creating when needed) and migrates. URLs: "sqlite:///abs/path.db", "sqlite://:memory:"
