@@ -75,6 +75,8 @@ class BlockCommand final : public Command {
     auto* remove = cmd_->add_subcommand("remove", "Unblock a source");
     remove->add_option("source", args_.source, "IPv4/IPv6 address or CIDR")->required();
     remove->callback([this] { args_.action = "remove"; });
+    // --data-dir and --firewall may also come after the action.
+    for (auto* sub : {list, add, remove}) sub->fallthrough();
   }
   bool Selected() const override { return cmd_ != nullptr && cmd_->parsed(); }
   int Run() override { return RunBlock(args_, stdout, stderr); }
