@@ -182,8 +182,23 @@ void FileTailer::Restart(const LineFn& fn) {
   ++stats_.truncations;
 }
 
+bool FileTailer::Replaced() {
+  struct stat st {};
+  if (fstat(fd_, &st) != 0) return false;
+  return static_cast<std::uint64_t>(st.st_size) < pos_ ||
+         (fp_len_ > 0 && FingerprintOf(fd_, fp_len_) != fingerprint_);
+}
+
 Result<bool> FileTailer::Poll(const LineFn& fn, std::size_t max_bytes) {
-  if (fd_ < 0 && !OpenPath(false)) return false;
+  if (fd_ < 0) {
+    const bool opened = OpenPath(false);
+    // Only the first attempt may start at the end: a file that appears later is new.
+    first_open_ = false;
+    if (!opened) return false;
+  }
+  // copytruncate (or content replaced in place) is checked before reading, so no line is read
+  // from the middle of the new content.
+  if (Replaced()) Restart(fn);
   std::size_t total = 0;
   while (total < max_bytes) {
     const ssize_t n = ReadSome(fn, max_bytes - total);
@@ -213,9 +228,7 @@ Result<bool> FileTailer::Poll(const LineFn& fn, std::size_t max_bytes) {
   }
   struct stat st {};
   if (fstat(fd_, &st) != 0) return ErrnoStatus(errno, path_ + ": stat");
-  if (static_cast<std::uint64_t>(st.st_size) < pos_ ||
-      (fp_len_ > 0 && FingerprintOf(fd_, fp_len_) != fingerprint_)) {
-    // copytruncate (or the content was replaced in place): start over.
+  if (Replaced()) {
     Restart(fn);
     return true;
   }

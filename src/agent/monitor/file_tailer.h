@@ -85,6 +85,7 @@ class FileTailer {
   bool FingerprintMatches(int fd, const FileCursor& c) const;
   void UpdateFingerprint();
   void Restart(const LineFn& fn);
+  bool Replaced();  // shorter than our position, or its first bytes changed
 
   std::string path_;
   std::optional<FileCursor> resume_;
