@@ -189,12 +189,17 @@ bool FileTailer::Replaced() {
          (fp_len_ > 0 && FingerprintOf(fd_, fp_len_) != fingerprint_);
 }
 
+void FileTailer::Prime() {
+  if (fd_ >= 0) return;
+  OpenPath(false);
+  // Only the first attempt may start at the end: a file that appears later is new.
+  first_open_ = false;
+}
+
 Result<bool> FileTailer::Poll(const LineFn& fn, std::size_t max_bytes) {
   if (fd_ < 0) {
-    const bool opened = OpenPath(false);
-    // Only the first attempt may start at the end: a file that appears later is new.
-    first_open_ = false;
-    if (!opened) return false;
+    Prime();
+    if (fd_ < 0) return false;
   }
   // copytruncate (or content replaced in place) is checked before reading, so no line is read
   // from the middle of the new content.

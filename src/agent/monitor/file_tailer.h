@@ -63,6 +63,10 @@ class FileTailer {
   FileTailer(const FileTailer&) = delete;
   FileTailer& operator=(const FileTailer&) = delete;
 
+  // Opens the file now (when it exists), fixing the start position, so lines written between
+  // construction and the first Poll are not mistaken for history. Poll does it when not called.
+  void Prime();
+
   using LineFn = std::function<void(std::string_view line)>;
   // Delivers the complete lines available now (at most about `max_bytes` read per call, so one
   // huge burst does not starve other sources; call again while it returns true). Returns whether

@@ -232,6 +232,7 @@ Status LoginMonitor::Start() {
     }
     FileSource source;
     source.tailer = std::make_unique<FileTailer>(path, resume, options_.from_start);
+    source.tailer->Prime();
     files_.push_back(std::move(source));
   }
 

@@ -164,6 +164,11 @@ Result<std::unique_ptr<JournalFollower>> JournalFollower::Open(const std::string
   impl->j.reset(raw);
   sd_journal* j = raw;
   RAMPART_RETURN_IF_ERROR(AddMatches(j));
+  // Sets up inotify on the journal directories: sd_journal_process() then adds files created
+  // later (journald's rotation) to the view.
+  if (const int fd = sd_journal_get_fd(j); fd < 0) {
+    return JournalError(fd, "journal: watching for new journal files");
+  }
   std::unique_ptr<JournalFollower> f(new JournalFollower(std::move(impl)));
   if (!cursor.empty() && sd_journal_seek_cursor(j, cursor.c_str()) >= 0) {
     // Seeking positions next to the entry; step onto it and skip it when it is the one we read.
