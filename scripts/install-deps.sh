@@ -21,6 +21,9 @@ PACKAGES=(
   rpm
   # journal files for the journald reader's tests
   systemd-journal-remote
+  # login monitoring: GeoIP (libmaxminddb), blocking backends, the end-to-end test's sshd and
+  # password guesser (tests/integration/login_block_root_test.sh), npm for the default GeoIP database
+  libmaxminddb-dev nftables ipset iptables openssh-server openssh-client sshpass python3 npm
 )
 # `install-deps.sh bench`: also the peer tools the benchmarks measure against.
 if [ "${1:-}" = "bench" ]; then

@@ -53,7 +53,11 @@ ENROLL=$(admin enroll-token --tenant "$TENANT" --ttl 1h)
 echo "run: enrolling this machine's agent (data in $DATA/agent, log $DATA/agent.log)"
 "$BIN" --log-level info agent --server "$URL" --enroll-token "$ENROLL" --data-dir "$DATA/agent" \
   --once 2>>"$DATA/agent.log"
-setsid "$BIN" --log-level info agent --server "$URL" --data-dir "$DATA/agent" \
+# The default GeoIP country database (CC0, from npm) for abnormal-login locations; the agent runs without
+# locations when it cannot be installed.
+GEOIP=$("$(dirname "$0")/install-geoip.sh" "$DATA/geoip" 2>>"$DATA/agent.log") ||
+  { echo "run: GeoIP database not installed (see $DATA/agent.log); logins are not located"; GEOIP=; }
+setsid "$BIN" --log-level info agent --server "$URL" --data-dir "$DATA/agent" ${GEOIP:+--geoip-db "$GEOIP"} \
   >>"$DATA/agent.log" 2>&1 < /dev/null &
 echo $! >"$DATA/agent.pid"
 

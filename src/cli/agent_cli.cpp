@@ -41,6 +41,16 @@ class AgentCommand final : public Command {
         cmd_->add_flag("--deregister", args_.deregister,
                        "Tell the server this agent is uninstalled, then delete the local identity");
     once->excludes(deregister);
+    cmd_->add_flag(
+        "--no-login-monitor", [this](std::int64_t) { args_.login_monitor = false; },
+        "Do not monitor logins (auth logs, journal) nor block attackers");
+    cmd_->add_option("--geoip-db", args_.geoip_db,
+                     "MaxMind-format country database (.mmdb) for abnormal-login locations "
+                     "(default: the one `make run` installs, when present)");
+    cmd_->add_option(
+            "--firewall", args_.firewall,
+            "Blocking backend: auto (nftables, else ipset+iptables), nftables, ipset, none")
+        ->capture_default_str();
   }
   bool Selected() const override { return cmd_ != nullptr && cmd_->parsed(); }
   int Run() override { return RunAgent(args_, stderr); }

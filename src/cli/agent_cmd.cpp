@@ -3,7 +3,10 @@
 #include <atomic>
 #include <csignal>
 #include <filesystem>
+#include <thread>
 
+#include "agent/monitor/geoip.h"
+#include "agent/monitor/login_agent.h"
 #include "agent/transport/agent_config.h"
 #include "agent/transport/channel.h"
 #include "agent/transport/enroll_client.h"
@@ -211,7 +214,37 @@ int RunAgent(const AgentArgs& args, std::FILE* err) {
   if (Status made = MakeDirs(cache_dir, 0700); !made.ok()) log::Warn("{}", made.ToString());
   agent::CollectOptions collect;
   collect.cache_dir = cache_dir;
-  agent::Channel channel(identity, ChannelOptionsFor(args), spool->get(), inventory->get(),
+  agent::ChannelOptions channel_options = ChannelOptionsFor(args);
+
+  // Live login monitoring and blocking, in the daemon only.
+  agent::SystemCommandRunner runner;
+  std::unique_ptr<agent::LoginAgent> login;
+  if (args.login_monitor && !args.once && !args.deregister) {
+    agent::LoginAgentOptions login_options;
+    login_options.monitor.data_dir = args.data_dir;
+    login_options.monitor.geoip_db =
+        args.geoip_db.empty() ? agent::DefaultGeoIpDatabase() : args.geoip_db;
+    login_options.firewall = args.firewall;
+    login_options.host_id = identity.host_id;
+    login_options.server_url = identity.server_url;
+    login = std::make_unique<agent::LoginAgent>(login_options, spool->get(),
+                                                &SystemClock::Instance(), &runner);
+    Json stored = Json::MakeObject();
+    if (auto config = agent::LoadConfig(args.data_dir); config && *config) {
+      stored = (*config)->settings;
+    }
+    if (Status started = login->Start(stored); !started.ok()) {
+      log::Error("login monitoring is off: {}", started.message());
+      login.reset();
+    } else {
+      agent::LoginAgent* l = login.get();
+      channel_options.command_handler = [l](const agent::CommandMessage& c) {
+        return l->OnCommand(c);
+      };
+      channel_options.config_listener = [l](const Json& settings) { l->OnConfig(settings); };
+    }
+  }
+  agent::Channel channel(identity, std::move(channel_options), spool->get(), inventory->get(),
                          agent::MakeCollectorSource(HostView(), SystemClock::Instance(), collect),
                          &SystemClock::Instance());
 
@@ -230,7 +263,12 @@ int RunAgent(const AgentArgs& args, std::FILE* err) {
     std::fprintf(err, "rampart agent: running as %s in tenant %s against %s\n",
                  identity.host_id.c_str(), identity.tenant_id.c_str(), identity.server_url.c_str());
   }
+  std::atomic<bool> login_stop{false};
+  std::thread login_thread;
+  if (login) login_thread = std::thread([&] { login->Run(login_stop); });
   Status done = channel.Run();
+  login_stop.store(true);
+  if (login_thread.joinable()) login_thread.join();
   if (!done.ok()) return Fail(err, 2, done.message());
   log::Info("stopped");
   return 0;

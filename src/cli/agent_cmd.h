@@ -22,6 +22,10 @@ struct AgentArgs {
   bool once = false;        // deliver one inventory (or the pending batches) and exit
   bool deregister = false;  // tell the server this agent is uninstalled, delete the identity
   std::chrono::seconds once_timeout{120};
+  // Live login monitoring (agent/monitor/login_agent.h): on unless --no-login-monitor.
+  bool login_monitor = true;
+  std::string geoip_db;           // default: agent::DefaultGeoIpDatabase()
+  std::string firewall = "auto";  // auto, nftables, ipset, none
 };
 
 // Exit codes: 0 done (or stopped by SIGTERM/SIGINT), 1 delivery/deregistration failed, 2 usage,

@@ -56,6 +56,14 @@ void AbnormalLoginDetector::LearnImpl(const LoginEvent& e) {
       p.networks.size() < options_.max_networks_per_user) {
     p.networks.push_back(std::move(net));
   }
+  if (options_.country_of) {
+    std::string country = options_.country_of(e.source);
+    if (!country.empty() &&
+        std::find(p.countries.begin(), p.countries.end(), country) == p.countries.end() &&
+        p.countries.size() < options_.max_networks_per_user) {
+      p.countries.push_back(std::move(country));
+    }
+  }
 }
 
 bool AbnormalLoginDetector::UsualHour(const Profile& p, int hour) const {
@@ -80,18 +88,25 @@ void AbnormalLoginDetector::Process(const LoginEvent& e, std::vector<std::size_t
     return;
   }
   const std::string net = SourceNetwork(e.source);
+  const std::string country = options_.country_of ? options_.country_of(e.source) : std::string();
   std::string reason;
   auto it = profiles_.find(e.user);
   if (it == profiles_.end()) {
     reason = "new_user";
   } else {
     const Profile& p = it->second;
+    if (!country.empty() &&
+        std::find(p.countries.begin(), p.countries.end(), country) == p.countries.end()) {
+      reason = "new_country";
+    }
     if (std::find(p.networks.begin(), p.networks.end(), net) == p.networks.end()) {
-      reason = "new_network";
+      reason += reason.empty() ? "new_network" : ",new_network";
     }
     if (!UsualHour(p, HourOf(e.time))) reason += reason.empty() ? "unusual_hour" : ",unusual_hour";
   }
   if (reason.empty()) return;
+  const AlertLevel level =
+      reason.find("new_country") != std::string::npos ? AlertLevel::kHigh : AlertLevel::kSuspicious;
 
   const std::string key = e.user + '\n' + net;
   if (auto r = raised_.find(key); r != raised_.end()) {
@@ -100,7 +115,9 @@ void AbnormalLoginDetector::Process(const LoginEvent& e, std::vector<std::size_t
     a.last_seen = std::max(a.last_seen, e.time);
     a.source = e.source;
     a.service = e.service;
-    for (std::string_view part : {"new_network", "unusual_hour"}) {
+    if (AlertLevelRank(level) > AlertLevelRank(a.level)) a.level = level;
+    if (!country.empty()) a.country = country;
+    for (std::string_view part : {"new_country", "new_network", "unusual_hour"}) {
       if (reason.find(part) != std::string::npos && a.reason.find(part) == std::string::npos) {
         a.reason += a.reason.empty() ? "" : ",";
         a.reason += part;
@@ -112,7 +129,8 @@ void AbnormalLoginDetector::Process(const LoginEvent& e, std::vector<std::size_t
   Alert a;
   a.type = "abnormal_login";
   a.rule = "abnormal_login";
-  a.level = AlertLevel::kSuspicious;
+  a.level = level;
+  a.country = country;
   a.service = e.service;
   a.source = e.source;
   a.user = e.user;

@@ -4,11 +4,14 @@
 // that starts at the first event seen; afterwards a successful login of an unknown user, from a
 // network the user never used, or at an hour further than `hour_tolerance` from every learned hour
 // raises an `abnormal_login` alert (level suspicious). Alerts aggregate per (user, network).
-// Locations (GeoIP, libmaxminddb) are not used yet: no country is ever reported.
+// With a country lookup (AbnormalLoginOptions::country_of, e.g. agent/monitor/geoip.h) each user's
+// countries are learned too, and a login from a country the user never logged in from raises
+// reason "new_country" at level high (the other reasons stay suspicious).
 // Event time drives the learning period (no Clock), so replays are deterministic. Not thread-safe.
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -27,6 +30,8 @@ std::string SourceNetwork(std::string_view source);
 struct AbnormalLoginOptions {
   std::size_t max_users = 10000;            // users learned beyond it are not profiled
   std::size_t max_networks_per_user = 256;  // further networks of a user are not learned
+  // ISO country code of a source ("" when unknown); empty function: no location checks.
+  std::function<std::string(std::string_view source)> country_of;
 };
 
 class AbnormalLoginDetector {
@@ -50,6 +55,7 @@ class AbnormalLoginDetector {
   struct Profile {
     std::vector<std::string> networks;
     std::uint32_t hours = 0;  // bit h: a login seen at hour h (UTC)
+    std::vector<std::string> countries;
   };
   void LearnImpl(const LoginEvent& e);
   bool UsualHour(const Profile& p, int hour) const;

@@ -41,6 +41,7 @@ Json AlertToJson(const Alert& a) {
   if (a.type == "cracked") j.Set("failures", a.failures);
   if (!a.reason.empty()) j.Set("reason", a.reason);
   if (!a.network.empty()) j.Set("network", a.network);
+  if (!a.country.empty()) j.Set("country", a.country);
   return j;
 }
 

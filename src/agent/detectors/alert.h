@@ -33,6 +33,7 @@ struct Alert {
   std::uint64_t failures = 0;  // cracked: failures counted from the source before the success
   std::string reason;          // abnormal_login: new_network, unusual_hour, new_user
   std::string network;         // abnormal_login: the source network ("203.0.113.0/24")
+  std::string country;         // abnormal_login: ISO country of the source ("" when unknown)
 
   void AddUser(std::string_view name);
   void AddSource(std::string_view name);

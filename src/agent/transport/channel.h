@@ -27,6 +27,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -57,6 +58,11 @@ struct ChannelOptions {
   std::chrono::milliseconds poll{200};
   std::chrono::milliseconds connect_timeout{10000};
   std::chrono::milliseconds io_timeout{30000};
+  // Extensions (the login monitor, agent/monitor/login_agent.h), called on the channel thread:
+  // a command handler returning true for commands it handled ("block", "unblock"), and a listener
+  // for every applied configuration's settings.
+  std::function<bool(const CommandMessage&)> command_handler;
+  std::function<void(const Json& settings)> config_listener;
 };
 
 // Counters for the CLI summary and tests.

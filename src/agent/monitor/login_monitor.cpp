@@ -1,0 +1,477 @@
+#include "agent/monitor/login_monitor.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <ctime>
+#include <filesystem>
+#include <thread>
+
+#include "agent/sources/journal_follow.h"
+#include "agent/sources/log_time.h"
+#include "common/logging.h"
+
+namespace rampart::agent {
+namespace {
+
+constexpr std::int64_t kRecentSuccessSeconds = 12 * 3600;
+constexpr std::size_t kMaxRecentSuccess = 10000;
+constexpr std::int64_t kRefusalLogSeconds = 3600;
+
+const char* const kDefaultLogs[] = {"/var/log/auth.log", "/var/log/secure", "/var/log/messages"};
+
+// A setting by flat key ("brute_force.window_seconds") or nested ({"brute_force": {...}}).
+const Json* Setting(const Json& settings, std::string_view path) {
+  if (!settings.is_object()) return nullptr;
+  if (const Json* flat = settings.Find(path)) return flat;
+  const Json* node = &settings;
+  while (!path.empty()) {
+    const std::size_t dot = path.find('.');
+    const std::string_view part = path.substr(0, dot);
+    if (!node->is_object()) return nullptr;
+    node = node->Find(part);
+    if (node == nullptr) return nullptr;
+    path = dot == std::string_view::npos ? std::string_view{} : path.substr(dot + 1);
+  }
+  return node;
+}
+
+bool IntIn(const Json* v, std::int64_t lo, std::int64_t hi, std::int64_t* out) {
+  if (v == nullptr || !v->is_int() || v->as_int() < lo || v->as_int() > hi) return false;
+  *out = v->as_int();
+  return true;
+}
+
+int MonthOf(std::int64_t t) {
+  const std::time_t tt = static_cast<std::time_t>(t);
+  std::tm tm{};
+  localtime_r(&tt, &tm);
+  return tm.tm_year * 12 + tm.tm_mon;
+}
+
+}  // namespace
+
+LoginMonitorSettings SettingsFromConfig(const Json& settings, std::string_view host_id,
+                                        const LoginMonitorSettings& base,
+                                        std::vector<std::string>* problems) {
+  LoginMonitorSettings out = base;
+  auto problem = [&](std::string msg) {
+    if (problems != nullptr) problems->push_back(std::move(msg));
+  };
+  std::int64_t v = 0;
+  auto first_source_rule = [&]() -> BruteForceRule* {
+    for (auto& r : out.rules.brute_force) {
+      if (r.scope == RuleScope::kSource && !r.custom) return &r;
+    }
+    return nullptr;
+  };
+  if (const Json* j = Setting(settings, "brute_force.window_seconds")) {
+    if (IntIn(j, 10, 86400, &v)) {
+      if (auto* r = first_source_rule()) r->window_seconds = v;
+    } else {
+      problem("brute_force.window_seconds: expected an integer in 10..86400");
+    }
+  }
+  if (const Json* j = Setting(settings, "brute_force.max_failures")) {
+    if (IntIn(j, 2, 10000, &v)) {
+      if (auto* r = first_source_rule()) r->failures = static_cast<std::uint32_t>(v);
+    } else {
+      problem("brute_force.max_failures: expected an integer in 2..10000");
+    }
+  }
+  if (const Json* j = Setting(settings, "brute_force.block_seconds")) {
+    if (IntIn(j, 0, 30 * 86400, &v)) {
+      out.block_seconds = v;
+    } else {
+      problem("brute_force.block_seconds: expected an integer in 0..2592000");
+    }
+  }
+  if (const Json* j = Setting(settings, "brute_force.rules")) {
+    if (!j->is_array()) {
+      problem("brute_force.rules: expected a list of {window_seconds, failures}");
+    } else {
+      std::erase_if(out.rules.brute_force, [](const BruteForceRule& r) { return r.custom; });
+      std::size_t n = 0;
+      for (const Json& r : j->as_array()) {
+        std::int64_t window = 0;
+        std::int64_t failures = 0;
+        if (!r.is_object() || !IntIn(r.Find("window_seconds"), 1, 30 * 86400, &window) ||
+            !IntIn(r.Find("failures"), 1, 1000000, &failures)) {
+          problem("brute_force.rules[" + std::to_string(n) +
+                  "]: expected {window_seconds: 1..2592000, failures: 1..1000000}");
+          continue;
+        }
+        if (n >= kMaxCustomRules) {
+          problem("brute_force.rules: at most 5 custom rules; the rest are ignored");
+          break;
+        }
+        BruteForceRule rule;
+        rule.name = "custom_" + std::to_string(++n);
+        rule.scope = RuleScope::kSource;
+        rule.window_seconds = window;
+        rule.failures = static_cast<std::uint32_t>(failures);
+        rule.level = AlertLevel::kHigh;
+        rule.custom = true;
+        out.rules.brute_force.push_back(std::move(rule));
+      }
+    }
+  }
+  if (const Json* j = Setting(settings, "login.whitelist")) {
+    if (!j->is_array()) {
+      problem("login.whitelist: expected a list of {source, hosts}");
+    } else {
+      out.never_block.clear();
+      out.rules.whitelist.networks = base.rules.whitelist.networks;
+      for (std::size_t i = 0; i < j->as_array().size(); ++i) {
+        const Json& e = j->as_array()[i];
+        const std::string where = "login.whitelist[" + std::to_string(i) + "]";
+        const Json* source = e.is_object() ? e.Find("source") : nullptr;
+        const auto cidr = source != nullptr && source->is_string() ? ParseCidr(source->as_string())
+                                                                   : std::nullopt;
+        if (!cidr) {
+          problem(where + ".source: expected an IPv4/IPv6 address or CIDR");
+          continue;
+        }
+        const Json* hosts = e.Find("hosts");
+        bool covers = hosts == nullptr || (hosts->is_string() && hosts->as_string() == "all");
+        if (hosts != nullptr && hosts->is_array()) {
+          for (const Json& h : hosts->as_array()) {
+            covers = covers || (h.is_string() && h.as_string() == host_id);
+          }
+        }
+        if (!covers) continue;
+        out.never_block.push_back(*cidr);
+        out.rules.whitelist.networks.push_back(*cidr);
+      }
+    }
+  }
+  if (const Json* j = Setting(settings, "login.whitelist_users")) {
+    if (!j->is_array()) {
+      problem("login.whitelist_users: expected a list of user names");
+    } else {
+      out.rules.whitelist.users = base.rules.whitelist.users;
+      for (const Json& u : j->as_array()) {
+        if (u.is_string() && !u.as_string().empty())
+          out.rules.whitelist.users.push_back(u.as_string());
+      }
+    }
+  }
+  if (const Json* j = Setting(settings, "login.abnormal.learning_days")) {
+    if (IntIn(j, 0, 365, &v)) {
+      out.rules.abnormal_login.learning_seconds = v * 86400;
+    } else {
+      problem("login.abnormal.learning_days: expected an integer in 0..365");
+    }
+  }
+  return out;
+}
+
+LoginMonitor::LoginMonitor(LoginMonitorOptions options, LoginMonitorSettings settings,
+                           EventSink sink, BlockManager* blocks, Clock* clock)
+    : options_(std::move(options)),
+      sink_(std::move(sink)),
+      blocks_(blocks),
+      clock_(clock),
+      settings_(std::move(settings)) {
+  BuildDetectors();
+}
+
+LoginMonitor::~LoginMonitor() = default;
+
+std::int64_t LoginMonitor::Now() const {
+  return std::chrono::duration_cast<std::chrono::seconds>(clock_->Now().time_since_epoch()).count();
+}
+
+void LoginMonitor::BuildDetectors() {
+  brute_ = std::make_unique<BruteForceDetector>(settings_.rules);
+  AbnormalLoginOptions abnormal;
+  if (geoip_) {
+    GeoIp* geo = geoip_.get();
+    abnormal.country_of = [geo](std::string_view source) { return geo->Country(source); };
+  }
+  abnormal_ = std::make_unique<AbnormalLoginDetector>(settings_.rules.abnormal_login,
+                                                      settings_.rules.whitelist, abnormal);
+}
+
+Status LoginMonitor::Start() {
+  const std::string state_path = options_.data_dir + "/" + std::string(kMonitorStateFile);
+  MonitorState state;
+  if (auto loaded = LoadMonitorState(state_path); !loaded) {
+    log::Error("{}; starting over from the end of each log", loaded.error().message());
+    std::rename(state_path.c_str(), (state_path + ".bad").c_str());
+  } else if (*loaded) {
+    state = std::move(**loaded);
+  }
+  incidents_ = IncidentBook(std::move(state.incidents));
+  journal_cursor_ = state.journal_cursor;
+
+  if (!options_.geoip_db.empty()) {
+    auto geo = GeoIp::Open(options_.geoip_db);
+    if (!geo) {
+      log::Error("GeoIP: {}; logins are not located", geo.error().message());
+    } else {
+      geoip_ = std::move(*geo);
+      log::Info("GeoIP database {}", options_.geoip_db);
+      BuildDetectors();
+    }
+  }
+
+  std::vector<std::string> paths = options_.files;
+  if (paths.empty()) {
+    for (const char* p : kDefaultLogs) {
+      if (access(p, R_OK) == 0) paths.emplace_back(p);
+    }
+  }
+  for (auto& path : paths) {
+    // Cursors are keyed by absolute path.
+    std::error_code ec;
+    if (auto abs = std::filesystem::absolute(path, ec); !ec) path = abs.lexically_normal().string();
+    std::optional<FileCursor> resume;
+    for (const auto& c : state.files) {
+      if (c.path == path) resume = c;
+    }
+    FileSource source;
+    source.tailer = std::make_unique<FileTailer>(path, resume, options_.from_start);
+    source.tailer->Prime();
+    files_.push_back(std::move(source));
+  }
+
+  const bool want_journal = options_.journal == LoginMonitorOptions::Journal::kOn ||
+                            !options_.journal_dir.empty() ||
+                            (options_.journal == LoginMonitorOptions::Journal::kAuto &&
+                             JournalFollower::SystemJournalExists());
+  if (want_journal && options_.journal != LoginMonitorOptions::Journal::kOff) {
+    auto j = JournalFollower::Open(options_.journal_dir, journal_cursor_, options_.from_start);
+    if (!j) {
+      log::Error("{}; the journal is not monitored", j.error().message());
+    } else {
+      journal_ = std::move(*j);
+    }
+  }
+  if (files_.empty() && !journal_) {
+    return FailedPrecondition(
+        "no login source: none of /var/log/auth.log, /var/log/secure, /var/log/messages exists "
+        "and there is no journal");
+  }
+  std::string followed;
+  for (const auto& s : sources()) followed += (followed.empty() ? "" : ", ") + s;
+  log::Info("login monitor: following {}", followed);
+  return Status::Ok();
+}
+
+std::vector<std::string> LoginMonitor::sources() const {
+  std::vector<std::string> out;
+  for (const auto& f : files_) out.push_back(f.tailer->path());
+  if (journal_) out.push_back(options_.journal_dir.empty() ? "journal" : options_.journal_dir);
+  return out;
+}
+
+LoginMonitorStats LoginMonitor::stats() const {
+  std::lock_guard lock(mu_);
+  return stats_;
+}
+
+void LoginMonitor::UpdateSettings(LoginMonitorSettings settings) {
+  std::lock_guard lock(mu_);
+  pending_settings_ = std::move(settings);
+}
+
+void LoginMonitor::SetExtraProtected(std::vector<Cidr> networks) {
+  std::lock_guard lock(mu_);
+  extra_protected_ = std::move(networks);
+}
+
+std::vector<IpBytes> LoginMonitor::ManagementSources() const {
+  std::vector<IpBytes> out = UtmpSources();
+  std::vector<IpBytes> established = EstablishedSshSources();
+  const std::int64_t now = Now();
+  std::lock_guard lock(mu_);
+  for (const auto& a : established) {
+    const auto it = recent_success_.find(a);
+    if (it != recent_success_.end() && it->second >= now - kRecentSuccessSeconds &&
+        std::find(out.begin(), out.end(), a) == out.end()) {
+      out.push_back(a);
+    }
+  }
+  return out;
+}
+
+BlockPolicy LoginMonitor::MakeBlockPolicy(std::vector<Cidr> extra_protected) const {
+  BlockPolicy policy;
+  policy.protected_networks = settings_.never_block;
+  {
+    std::lock_guard lock(mu_);
+    if (pending_settings_) policy.protected_networks = pending_settings_->never_block;
+    for (const auto& c : extra_protected_) policy.protected_networks.push_back(c);
+  }
+  for (auto& c : extra_protected) policy.protected_networks.push_back(std::move(c));
+  policy.sessions = [this] { return ManagementSources(); };
+  return policy;
+}
+
+void LoginMonitor::OnEvent(const LoginEvent& e) {
+  {
+    std::lock_guard lock(mu_);
+    ++stats_.events;
+    if (e.outcome == LoginOutcome::kSuccess) {
+      if (auto addr = ParseIpAddress(e.source)) {
+        if (recent_success_.size() >= kMaxRecentSuccess) {
+          // Forget the oldest.
+          auto oldest =
+              std::min_element(recent_success_.begin(), recent_success_.end(),
+                               [](const auto& a, const auto& b) { return a.second < b.second; });
+          recent_success_.erase(oldest);
+        }
+        recent_success_[*addr] = e.time;
+      }
+    }
+  }
+  changed_.clear();
+  brute_->Process(e, &changed_);
+  for (std::size_t i : changed_) Report(brute_->alerts()[i]);
+  changed_.clear();
+  abnormal_->Process(e, &changed_);
+  for (std::size_t i : changed_) Report(abnormal_->alerts()[i]);
+}
+
+void LoginMonitor::Report(const Alert& alert) {
+  std::string country;
+  if (geoip_ && !alert.source.empty()) country = geoip_->Country(alert.source);
+  const Json event = incidents_.Track(alert, country);
+  dirty_ = true;
+  {
+    std::lock_guard lock(mu_);
+    ++stats_.alerts_reported;
+  }
+  if (sink_) sink_(event);
+  MaybeBlock(alert, event.GetString("id"));
+}
+
+void LoginMonitor::MaybeBlock(const Alert& alert, const std::string& event_id) {
+  if (blocks_ == nullptr || settings_.block_seconds <= 0 || alert.source.empty()) return;
+  const bool source_scope = alert.type == "brute_force" && alert.sources.empty();
+  if (!source_scope && alert.type != "cracked") return;
+  auto target = ParseBlockTarget(alert.source);
+  if (!target) return;  // a host name as logged: nothing to block by address
+  const std::int64_t now = Now();
+  // Each further failure updates the alert; block once per (source, block period).
+  auto it = refused_.find(target->text);
+  if (it != refused_.end() && it->second > now) return;
+  auto added = blocks_->Add(target->text, settings_.block_seconds, alert.type, event_id);
+  std::lock_guard lock(mu_);
+  if (added) {
+    ++stats_.blocks_added;
+    refused_[target->text] = added->expires_at - 1;
+    log::Warn("blocked {} for {} s ({}, {} failures) via {}", target->text, settings_.block_seconds,
+              alert.type, alert.count, FirewallBackendName(blocks_->backend()));
+    return;
+  }
+  if (added.error().code() == Code::kFailedPrecondition &&
+      blocks_->backend() != FirewallBackend::kNone) {
+    ++stats_.blocks_refused;
+    refused_[target->text] = now + kRefusalLogSeconds;
+    log::Warn("{} ({} alert); not blocked", added.error().message(), alert.type);
+  } else {
+    ++stats_.block_errors;
+    refused_[target->text] = now + 60;  // retry in a minute
+    log::Error("could not block {}: {}", target->text, added.error().message());
+  }
+  if (refused_.size() > kMaxRecentSuccess) {
+    std::erase_if(refused_, [now](const auto& kv) { return kv.second <= now; });
+  }
+}
+
+Result<std::size_t> LoginMonitor::PollOnce() {
+  {
+    std::optional<LoginMonitorSettings> next;
+    {
+      std::lock_guard lock(mu_);
+      next.swap(pending_settings_);
+    }
+    if (next && !(*next == settings_)) {
+      const bool rules_changed = !(next->rules == settings_.rules);
+      settings_ = std::move(*next);
+      if (rules_changed) BuildDetectors();
+      if (blocks_ != nullptr) blocks_->SetPolicy(MakeBlockPolicy({}));
+      log::Info("login monitor: settings applied (block {} s)", settings_.block_seconds);
+    }
+  }
+  std::size_t lines = 0;
+  std::vector<LoginEvent> events;
+  const std::int64_t now = Now();
+  for (auto& f : files_) {
+    const int month = MonthOf(now);
+    if (!f.parser || f.parser_month != month) {
+      // RFC 3164 lines carry no year: the parser infers it from its reference time, so it is
+      // renewed when the month changes (a running agent crosses New Year correctly).
+      AuthLogOptions o;
+      o.file = f.tailer->path();
+      o.reference_time = now;
+      o.local_utc_offset = LocalUtcOffset(now);
+      if (f.parser) f.parser->Flush(&events);
+      f.parser = std::make_unique<AuthLogParser>(std::move(o));
+      f.parser_month = month;
+    }
+    std::uint64_t line_no = 0;
+    for (;;) {
+      auto more = f.tailer->Poll([&](std::string_view line) {
+        ++lines;
+        f.parser->ParseLine(line, ++line_no, &events);
+        for (const auto& e : events) OnEvent(e);
+        events.clear();
+      });
+      if (!more) {
+        log::Warn("{}", more.error().ToString());
+        break;
+      }
+      if (!*more) break;
+    }
+    for (const auto& e : events) OnEvent(e);
+    events.clear();
+  }
+  if (journal_) {
+    auto n = journal_->Poll([&](LoginEvent&& e) { OnEvent(e); });
+    if (!n) {
+      log::Warn("{}", n.error().ToString());
+    } else {
+      lines += *n;
+    }
+  }
+  {
+    std::lock_guard lock(mu_);
+    stats_.lines += lines;
+  }
+  if (lines > 0) dirty_ = true;
+  const auto mono = clock_->Monotonic();
+  if (dirty_ && mono - last_save_ >= options_.save_interval) {
+    if (Status saved = SaveState(); !saved.ok()) log::Error("{}", saved.ToString());
+  }
+  return lines;
+}
+
+Status LoginMonitor::SaveState() {
+  MonitorState state;
+  for (const auto& f : files_) state.files.push_back(f.tailer->cursor());
+  state.journal_cursor = journal_ ? journal_->cursor() : journal_cursor_;
+  state.incidents = incidents_.Records(Now());
+  last_save_ = clock_->Monotonic();
+  dirty_ = false;
+  return SaveMonitorState(options_.data_dir + "/" + std::string(kMonitorStateFile), state);
+}
+
+Status LoginMonitor::Run(const std::atomic<bool>& stop) {
+  while (!stop.load(std::memory_order_relaxed)) {
+    auto n = PollOnce();
+    if (!n) log::Warn("login monitor: {}", n.error().ToString());
+    if (blocks_ != nullptr) {
+      if (auto expired = blocks_->ExpireDue(); !expired) {
+        log::Warn("blocks: {}", expired.error().ToString());
+      }
+    }
+    if (n && *n > 0) continue;  // more may be waiting
+    std::this_thread::sleep_for(options_.poll);
+  }
+  return SaveState();
+}
+
+}  // namespace rampart::agent

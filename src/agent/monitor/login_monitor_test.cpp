@@ -1,0 +1,203 @@
+// LoginMonitor in-process: log lines -> contract events; a restart resumes after the last line
+// and continues the incident under the same id; tenant settings; automatic blocking through a
+// fake firewall, refused for whitelisted sources; the journal follower over a real journal file.
+#include "agent/monitor/login_monitor.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include "agent/sources/journal_follow.h"
+#include "agent/transport/test_util.h"
+
+namespace rampart::agent {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+class NftRecorder final : public CommandRunner {
+ public:
+  Result<CommandOutput> Run(const std::vector<std::string>& argv, std::string_view) override {
+    std::string line;
+    for (const auto& a : argv) line += (line.empty() ? "" : " ") + a;
+    commands.push_back(line);
+    return CommandOutput{0, ""};
+  }
+  std::vector<std::string> commands;
+};
+
+std::string FailedLine(int pid, const std::string& source) {
+  return "Dec  6 10:00:0" + std::to_string(pid % 10) + " web sshd[" + std::to_string(pid) +
+         "]: Failed password for root from " + source + " port 4" + std::to_string(pid) + " ssh2\n";
+}
+
+void Append(const std::string& path, const std::string& text) {
+  std::ofstream(path, std::ios::app) << text;
+}
+
+class LoginMonitorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = testing::MakeTempDir();
+    log_ = dir_ + "/auth.log";
+    Append(log_, "");
+  }
+  LoginMonitorOptions Options() const {
+    LoginMonitorOptions o;
+    o.data_dir = dir_;
+    o.files = {log_};
+    o.journal = LoginMonitorOptions::Journal::kOff;
+    o.save_interval = std::chrono::milliseconds(0);
+    return o;
+  }
+  std::string dir_;
+  std::string log_;
+  std::vector<Json> events_;
+  FakeClock clock_{std::chrono::system_clock::time_point(std::chrono::seconds(1796601600))};
+};
+
+TEST_F(LoginMonitorTest, RaisesBruteForceAndContinuesItAfterARestart) {
+  std::string id;
+  {
+    LoginMonitor m(
+        Options(), LoginMonitorSettings{}, [&](const Json& e) { events_.push_back(e); }, nullptr,
+        &clock_);
+    ASSERT_TRUE(m.Start().ok());
+    for (int i = 0; i < 5; ++i) Append(log_, FailedLine(100 + i, "203.0.113.7"));
+    ASSERT_TRUE(m.PollOnce().ok());
+    ASSERT_EQ(events_.size(), 1u);
+    EXPECT_EQ(events_[0].GetString("type"), "brute_force");
+    EXPECT_EQ(events_[0].GetString("source"), "203.0.113.7");
+    EXPECT_EQ(events_[0].GetInt("count"), 5);
+    id = events_[0].GetString("id");
+    ASSERT_TRUE(m.SaveState().ok());
+  }
+  events_.clear();
+  // Restart: the five lines are not read again (no re-raise); new guesses continue the incident.
+  LoginMonitor m(
+      Options(), LoginMonitorSettings{}, [&](const Json& e) { events_.push_back(e); }, nullptr,
+      &clock_);
+  ASSERT_TRUE(m.Start().ok());
+  ASSERT_EQ(*m.PollOnce(), 0u);
+  EXPECT_TRUE(events_.empty());
+  for (int i = 0; i < 5; ++i) Append(log_, FailedLine(200 + i, "203.0.113.7"));
+  ASSERT_TRUE(m.PollOnce().ok());
+  ASSERT_EQ(events_.size(), 1u);
+  EXPECT_EQ(events_[0].GetString("id"), id);
+  EXPECT_EQ(events_[0].GetInt("count"), 10);
+}
+
+TEST_F(LoginMonitorTest, BlocksTheSourceButNeverAWhitelistedOne) {
+  NftRecorder runner;
+  Firewall fw(&runner, FirewallBackend::kNftables);
+  BlockManager blocks(dir_, &fw, &clock_);
+  ASSERT_TRUE(blocks.Restore().ok());
+  LoginMonitorSettings settings;
+  std::vector<std::string> problems;
+  Json config = Json::Parse(R"({"brute_force": {"max_failures": 3, "block_seconds": 120},
+      "login.whitelist": [{"source": "198.51.100.0/24", "hosts": "all"},
+                          {"source": "192.0.2.0/24", "hosts": ["h_other"]}]})")
+                    .value();
+  settings = SettingsFromConfig(config, "h_me", settings, &problems);
+  EXPECT_TRUE(problems.empty());
+  LoginMonitor m(
+      Options(), settings, [&](const Json& e) { events_.push_back(e); }, &blocks, &clock_);
+  blocks.SetPolicy(m.MakeBlockPolicy({}));
+  ASSERT_TRUE(m.Start().ok());
+  for (int i = 0; i < 3; ++i) Append(log_, FailedLine(300 + i, "203.0.113.9"));
+  for (int i = 0; i < 6; ++i) Append(log_, FailedLine(400 + i, "198.51.100.4"));  // whitelisted
+  for (int i = 0; i < 3; ++i) Append(log_, FailedLine(500 + i, "192.0.2.5"));     // other host's
+  ASSERT_TRUE(m.PollOnce().ok());
+  auto list = blocks.List();
+  ASSERT_TRUE(list.ok());
+  std::vector<std::string> sources;
+  for (const auto& b : *list) sources.push_back(b.source);
+  EXPECT_THAT(sources, ElementsAre("203.0.113.9", "192.0.2.5"));
+  EXPECT_EQ((*list)[0].expires_at - (*list)[0].created_at, 120);
+  EXPECT_EQ((*list)[0].reason, "brute_force");
+  EXPECT_EQ((*list)[0].event_id, events_[0].GetString("id"));
+  for (const auto& e : events_) EXPECT_NE(e.GetString("source"), "198.51.100.4");
+  EXPECT_EQ(m.stats().blocks_added, 2u);
+}
+
+TEST(LoginMonitorSettingsTest, AppliesKnownKeysAndReportsBadOnes) {
+  std::vector<std::string> problems;
+  const Json config = Json::Parse(R"({
+      "brute_force.window_seconds": 120, "brute_force.max_failures": "many",
+      "brute_force.block_seconds": 0,
+      "brute_force.rules": [{"window_seconds": 3600, "failures": 50}, {"bad": 1}],
+      "login.whitelist_users": ["deploy"], "login.abnormal.learning_days": 3,
+      "some.future_key": true})")
+                          .value();
+  const auto s = SettingsFromConfig(config, "h1", LoginMonitorSettings{}, &problems);
+  EXPECT_EQ(s.rules.brute_force[0].window_seconds, 120);
+  EXPECT_EQ(s.rules.brute_force[0].failures, DefaultRules().brute_force[0].failures);
+  EXPECT_EQ(s.block_seconds, 0);
+  ASSERT_EQ(s.rules.brute_force.size(), DefaultRules().brute_force.size() + 1);
+  EXPECT_EQ(s.rules.brute_force.back().window_seconds, 3600);
+  EXPECT_TRUE(s.rules.brute_force.back().custom);
+  EXPECT_THAT(s.rules.whitelist.users, ElementsAre("deploy"));
+  EXPECT_EQ(s.rules.abnormal_login.learning_seconds, 3 * 86400);
+  ASSERT_EQ(problems.size(), 2u);
+  EXPECT_THAT(problems[0], HasSubstr("brute_force.max_failures"));
+  EXPECT_THAT(problems[1], HasSubstr("brute_force.rules[1]"));
+  // Absent keys: defaults.
+  const auto d = SettingsFromConfig(Json::MakeObject(), "h1", LoginMonitorSettings{}, nullptr);
+  EXPECT_EQ(d.block_seconds, 900);
+  EXPECT_EQ(d.rules, DefaultRules());
+}
+
+constexpr const char* kJournalRemote = "/lib/systemd/systemd-journal-remote";
+
+TEST(JournalFollowerTest, FollowsAndResumesFromTheCursor) {
+  if (access(kJournalRemote, X_OK) != 0) GTEST_SKIP() << kJournalRemote << " is not installed";
+  const std::string dir = testing::MakeTempDir();
+  const std::string journal_dir = dir + "/journal";
+  ASSERT_EQ(mkdir(journal_dir.c_str(), 0700), 0);
+  auto write_entries = [&](const std::string& name, int first, int n) {
+    std::string text;
+    for (int i = first; i < first + n; ++i) {
+      text += "__REALTIME_TIMESTAMP=" + std::to_string(1796601600000000LL + i * 1000000LL) +
+              "\n__MONOTONIC_TIMESTAMP=" + std::to_string(1000000 + i) +
+              "\n_BOOT_ID=0123456789abcdef0123456789abcdef\nSYSLOG_IDENTIFIER=sshd\n_PID=" +
+              std::to_string(1000 + i) +
+              "\n_HOSTNAME=web\nMESSAGE=Failed password for root from 203.0.113.7 port " +
+              std::to_string(40000 + i) + " ssh2\n\n";
+    }
+    testing::WriteAll(dir + "/" + name + ".export", text);
+    const std::string cmd = std::string(kJournalRemote) + " -o '" + journal_dir + "/" + name +
+                            ".journal' - < '" + dir + "/" + name + ".export' 2>/dev/null";
+    ASSERT_EQ(std::system(cmd.c_str()), 0);
+  };
+  write_entries("a", 0, 3);
+  std::string cursor;
+  {
+    auto f = JournalFollower::Open(journal_dir, "", /*from_start=*/true);
+    ASSERT_TRUE(f.ok()) << f.error().ToString();
+    int events = 0;
+    auto n = (*f)->Poll([&](LoginEvent&& e) {
+      EXPECT_EQ(e.source, "203.0.113.7");
+      ++events;
+    });
+    ASSERT_TRUE(n.ok());
+    EXPECT_EQ(*n, 3u);
+    EXPECT_EQ(events, 3);
+    cursor = (*f)->cursor();
+    EXPECT_FALSE(cursor.empty());
+  }
+  // Resume: nothing again until new entries arrive.
+  auto f = JournalFollower::Open(journal_dir, cursor);
+  ASSERT_TRUE(f.ok());
+  EXPECT_EQ(*(*f)->Poll([](LoginEvent&&) {}), 0u);
+  write_entries("b", 3, 2);
+  int events = 0;
+  auto n = (*f)->Poll([&](LoginEvent&&) { ++events; });
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(events, 2);
+}
+
+}  // namespace
+}  // namespace rampart::agent
