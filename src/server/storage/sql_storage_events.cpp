@@ -26,6 +26,8 @@ namespace {
 constexpr std::size_t kMaxBatchKey = 128;
 constexpr std::size_t kIdsPerStatement = 200;
 constexpr std::size_t kBlocksPerInsert = 100;
+// 50 rows x 21 parameters: far below SQLite's variable limit and MySQL's packet size.
+constexpr std::size_t kEventsPerInsert = 50;
 constexpr std::size_t kMaxNote = 4096;
 constexpr std::size_t kMaxBy = 255;
 
@@ -253,22 +255,36 @@ Result<EventsIngest> SqlStorage::ApplySecurityEvents(std::string_view host_id,
         stored[row.Text(0)] = {row.Text(1), row.Int(2), row.Int(3), row.Int(4)};
       }
     }
+    // New incidents go in multi-row INSERTs (one round trip per kEventsPerInsert rows).
+    std::vector<SqlValue> pending_rows;
+    std::size_t pending_count = 0;
+    auto flush = [&]() -> Status {
+      if (pending_count == 0) return Status::Ok();
+      std::string sql =
+          "INSERT INTO security_events (id, tenant_id, host_id, incident_id, type, level, rule, "
+          "service, source, user_name, users, sources, count, failures, first_seen, last_seen, "
+          "reason, network, country, created_at, updated_at, status, status_by, status_at, "
+          "note) VALUES ";
+      for (std::size_t k = 0; k < pending_count; ++k) {
+        sql += k == 0 ? "" : ", ";
+        sql +=
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', '', 0, '')";
+      }
+      RAMPART_RETURN_IF_ERROR(conn.Execute(sql, pending_rows).status());
+      pending_rows.clear();
+      pending_count = 0;
+      return Status::Ok();
+    };
     for (const auto& [incident, e] : merged) {
       auto it = stored.find(incident);
       if (it == stored.end()) {
-        std::vector<SqlValue> params = {new_ids[incident], host.tenant_id, id, incident};
+        pending_rows.insert(pending_rows.end(), {new_ids[incident], host.tenant_id, id, incident});
         std::vector<SqlValue> reported = ReportedParams(e);
-        params.insert(params.end(), reported.begin(), reported.end());
-        params.insert(params.end(), {now, now});
-        RAMPART_RETURN_IF_ERROR(
-            conn.Execute("INSERT INTO security_events (id, tenant_id, host_id, incident_id, type, "
-                         "level, rule, service, source, user_name, users, sources, count, "
-                         "failures, first_seen, last_seen, reason, network, country, created_at, "
-                         "updated_at, status, status_by, status_at, note) VALUES (?, ?, ?, ?, ?, "
-                         "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', '', 0, '')",
-                         params)
-                .status());
+        pending_rows.insert(pending_rows.end(), reported.begin(), reported.end());
+        pending_rows.insert(pending_rows.end(), {now, now});
+        ++pending_count;
         ++result.inserted;
+        if (pending_count == kEventsPerInsert) RAMPART_RETURN_IF_ERROR(flush());
         continue;
       }
       const StoredIncident& old = it->second;
@@ -296,6 +312,7 @@ Result<EventsIngest> SqlStorage::ApplySecurityEvents(std::string_view host_id,
       }
       ++result.updated;
     }
+    RAMPART_RETURN_IF_ERROR(flush());
     RAMPART_RETURN_IF_ERROR(RecomputeRisk(conn, {id}));
     return RecordBatchKey(conn, host.tenant_id, id, batch.idempotency_key, now);
   });
