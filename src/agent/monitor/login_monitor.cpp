@@ -328,10 +328,32 @@ void LoginMonitor::OnEvent(const LoginEvent& e) {
   }
   changed_.clear();
   brute_->Process(e, &changed_);
-  for (std::size_t i : changed_) Report(brute_->alerts()[i]);
+  auto remember = [](std::size_t i, std::vector<std::size_t>* list, std::vector<bool>* flags) {
+    if (flags->size() <= i) flags->resize(i + 1);
+    if (!(*flags)[i]) {
+      (*flags)[i] = true;
+      list->push_back(i);
+    }
+  };
+  for (std::size_t i : changed_) remember(i, &changed_brute_, &flagged_brute_);
   changed_.clear();
   abnormal_->Process(e, &changed_);
-  for (std::size_t i : changed_) Report(abnormal_->alerts()[i]);
+  for (std::size_t i : changed_) remember(i, &changed_abnormal_, &flagged_abnormal_);
+  // Bounded: a flood of distinct incidents is reported in slices.
+  if (changed_brute_.size() + changed_abnormal_.size() >= 4096) FlushReports();
+}
+
+void LoginMonitor::FlushReports() {
+  for (std::size_t i : changed_brute_) {
+    flagged_brute_[i] = false;
+    Report(brute_->alerts()[i]);
+  }
+  for (std::size_t i : changed_abnormal_) {
+    flagged_abnormal_[i] = false;
+    Report(abnormal_->alerts()[i]);
+  }
+  changed_brute_.clear();
+  changed_abnormal_.clear();
 }
 
 void LoginMonitor::Report(const Alert& alert) {
@@ -391,7 +413,13 @@ Result<std::size_t> LoginMonitor::PollOnce() {
     if (next && !(*next == settings_)) {
       const bool rules_changed = !(next->rules == settings_.rules);
       settings_ = std::move(*next);
-      if (rules_changed) BuildDetectors();
+      if (rules_changed) {
+        changed_brute_.clear();
+        changed_abnormal_.clear();
+        flagged_brute_.clear();
+        flagged_abnormal_.clear();
+        BuildDetectors();
+      }
       if (blocks_ != nullptr) blocks_->SetPolicy(MakeBlockPolicy({}));
       log::Info("login monitor: settings applied (block {} s)", settings_.block_seconds);
     }
@@ -420,6 +448,7 @@ Result<std::size_t> LoginMonitor::PollOnce() {
         for (const auto& e : events) OnEvent(e);
         events.clear();
       });
+      FlushReports();
       if (!more) {
         log::Warn("{}", more.error().ToString());
         break;
@@ -428,9 +457,11 @@ Result<std::size_t> LoginMonitor::PollOnce() {
     }
     for (const auto& e : events) OnEvent(e);
     events.clear();
+    FlushReports();
   }
   if (journal_) {
     auto n = journal_->Poll([&](LoginEvent&& e) { OnEvent(e); });
+    FlushReports();
     if (!n) {
       log::Warn("{}", n.error().ToString());
     } else {
