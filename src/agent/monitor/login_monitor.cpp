@@ -298,10 +298,10 @@ std::vector<IpBytes> LoginMonitor::ManagementSources() const {
 
 BlockPolicy LoginMonitor::MakeBlockPolicy(std::vector<Cidr> extra_protected) const {
   BlockPolicy policy;
-  policy.protected_networks = settings_.never_block;
   {
     std::lock_guard lock(mu_);
-    if (pending_settings_) policy.protected_networks = pending_settings_->never_block;
+    policy.protected_networks =
+        pending_settings_ ? pending_settings_->never_block : settings_.never_block;
     for (const auto& c : extra_protected_) policy.protected_networks.push_back(c);
   }
   for (auto& c : extra_protected) policy.protected_networks.push_back(std::move(c));
@@ -412,7 +412,10 @@ Result<std::size_t> LoginMonitor::PollOnce() {
     }
     if (next && !(*next == settings_)) {
       const bool rules_changed = !(next->rules == settings_.rules);
-      settings_ = std::move(*next);
+      {
+        std::lock_guard lock(mu_);  // MakeBlockPolicy may read it from another thread
+        settings_ = std::move(*next);
+      }
       if (rules_changed) {
         changed_brute_.clear();
         changed_abnormal_.clear();

@@ -148,7 +148,7 @@ class LoginMonitor {
   std::unique_ptr<JournalFollower> journal_;
   std::string journal_cursor_;  // restored, until the journal is opened
 
-  LoginMonitorSettings settings_;
+  LoginMonitorSettings settings_;  // written by the polling thread under mu_
   std::unique_ptr<BruteForceDetector> brute_;
   std::unique_ptr<AbnormalLoginDetector> abnormal_;
   IncidentBook incidents_;
