@@ -234,15 +234,14 @@ int RunAgent(const AgentArgs& args, std::FILE* err) {
       stored = (*config)->settings;
     }
     if (Status started = login->Start(stored); !started.ok()) {
+      // Blocks and the server's block/unblock commands still work.
       log::Error("login monitoring is off: {}", started.message());
-      login.reset();
-    } else {
-      agent::LoginAgent* l = login.get();
-      channel_options.command_handler = [l](const agent::CommandMessage& c) {
-        return l->OnCommand(c);
-      };
-      channel_options.config_listener = [l](const Json& settings) { l->OnConfig(settings); };
     }
+    agent::LoginAgent* l = login.get();
+    channel_options.command_handler = [l](const agent::CommandMessage& c) {
+      return l->OnCommand(c);
+    };
+    channel_options.config_listener = [l](const Json& settings) { l->OnConfig(settings); };
   }
   agent::Channel channel(identity, std::move(channel_options), spool->get(), inventory->get(),
                          agent::MakeCollectorSource(HostView(), SystemClock::Instance(), collect),

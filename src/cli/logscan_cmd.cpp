@@ -9,11 +9,13 @@
 #include <cstring>
 #include <ctime>
 #include <fstream>
+#include <memory>
 
 #include "agent/collectors/collector.h"
 #include "agent/detectors/abnormal_login.h"
 #include "agent/detectors/brute_force.h"
 #include "agent/detectors/rules.h"
+#include "agent/monitor/geoip.h"
 #include "agent/sources/auth_log.h"
 #include "cli/table.h"
 #include "common/clock.h"
@@ -339,7 +341,19 @@ int RunLogscan(const LogscanArgs& args, std::FILE* out, std::FILE* err) {
   if (!args.learn.empty() && !CheckReadable({args.learn}, err)) return 2;
 
   agent::BruteForceDetector brute_force(rules);
-  agent::AbnormalLoginDetector abnormal(rules.abnormal_login, rules.whitelist);
+  std::unique_ptr<agent::GeoIp> geoip;
+  agent::AbnormalLoginOptions abnormal_options;
+  if (!args.geoip_db.empty()) {
+    auto opened = agent::GeoIp::Open(args.geoip_db);
+    if (!opened) {
+      std::fprintf(err, "rampart logscan: --geoip-db: %s\n", opened.error().message().c_str());
+      return 2;
+    }
+    geoip = std::move(*opened);
+    agent::GeoIp* g = geoip.get();
+    abnormal_options.country_of = [g](std::string_view source) { return g->Country(source); };
+  }
+  agent::AbnormalLoginDetector abnormal(rules.abnormal_login, rules.whitelist, abnormal_options);
   int rc = 0;
   if (!args.learn.empty()) {
     const Status s = agent::ScanAuthLogFile(args.learn, OptionsFor(args.learn, *format),

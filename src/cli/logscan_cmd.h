@@ -18,6 +18,7 @@ struct LogscanArgs {
   std::vector<std::string> journal_paths;
   std::size_t max_events = 1000;  // tables only: events listed (the rest are counted)
   std::string learn;              // optional abnormal-login baseline: a log of usual logins
+  std::string geoip_db;           // optional .mmdb: countries for abnormal-login (new_country)
 };
 
 // Files are read in the order given, then the journal; detection sees events in that order (event

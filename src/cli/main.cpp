@@ -91,6 +91,9 @@ int main(int argc, char** argv) {
   logscan->add_option(
       "--learn", ls.learn,
       "Abnormal-login baseline: a log of usual logins (replaces the learning period)");
+  logscan->add_option("--geoip-db", ls.geoip_db,
+                      "MaxMind-format country database (.mmdb): abnormal logins from a new country "
+                      "(level high)");
 
   std::unique_ptr<cli::Command> platform[] = {cli::MakeServerCommand(), cli::MakeAdminCommand(),
                                               cli::MakeAgentCommand(), cli::MakeMonitorCommand(),

@@ -84,7 +84,10 @@ Status LoginAgent::Start(const Json& stored_settings) {
       clock_);
   monitor_->SetExtraProtected(server_addresses_);
   blocks_->SetPolicy(monitor_->MakeBlockPolicy({}));
-  return monitor_->Start();
+  Status started = monitor_->Start();
+  // Without a log source the server's block/unblock commands and the snapshots still work.
+  monitoring_ = started.ok();
+  return started;
 }
 
 void LoginAgent::OnConfig(const Json& settings) {
@@ -95,6 +98,8 @@ void LoginAgent::OnConfig(const Json& settings) {
   for (const auto& p : problems) log::Warn("config: {} (default kept)", p);
   block_seconds_ = next.block_seconds;
   monitor_->UpdateSettings(std::move(next));
+  // The whitelist protects from blocking at once (also when no log source is monitored).
+  blocks_->SetPolicy(monitor_->MakeBlockPolicy({}));
 }
 
 bool LoginAgent::OnCommand(const CommandMessage& command) {
@@ -151,13 +156,16 @@ void LoginAgent::AfterPoll() {
 
 void LoginAgent::Run(const std::atomic<bool>& stop) {
   while (!stop.load(std::memory_order_relaxed)) {
-    auto n = monitor_->PollOnce();
+    Result<std::size_t> n = std::size_t{0};
+    if (monitoring_) n = monitor_->PollOnce();
     if (!n) log::Warn("login monitor: {}", n.error().message());
     AfterPoll();
     if (n && *n > 0) continue;
     std::this_thread::sleep_for(options_.monitor.poll);
   }
-  if (Status saved = monitor_->SaveState(); !saved.ok()) log::Error("{}", saved.message());
+  if (monitoring_) {
+    if (Status saved = monitor_->SaveState(); !saved.ok()) log::Error("{}", saved.message());
+  }
   if (Status flushed = spooler_.Flush(); !flushed.ok()) {
     log::Warn("security events: {}", flushed.message());
   }

@@ -45,7 +45,8 @@ class LoginAgent {
 
   // Detects the firewall (an error is logged loudly when none works: blocks are then refused
   // and the snapshots say backend "none"), restores the blocks, starts the monitor with the
-  // stored tenant settings. Errors: the monitor has no source.
+  // stored tenant settings. Errors: the monitor has no source (the agent then still handles the
+  // block commands and sends snapshots: keep calling Run).
   Status Start(const Json& stored_settings);
   void OnConfig(const Json& settings);
   // Handles "block" and "unblock"; false for other commands.
@@ -70,6 +71,7 @@ class LoginAgent {
   std::vector<Cidr> server_addresses_;
   std::uint64_t sent_generation_ = 0;
   bool snapshot_sent_ = false;
+  bool monitoring_ = false;  // the monitor started (has a source)
   std::chrono::steady_clock::time_point last_snapshot_{};
   std::atomic<std::int64_t> block_seconds_{kDefaultBlockSeconds};
 };

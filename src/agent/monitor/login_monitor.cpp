@@ -298,10 +298,10 @@ std::vector<IpBytes> LoginMonitor::ManagementSources() const {
 
 BlockPolicy LoginMonitor::MakeBlockPolicy(std::vector<Cidr> extra_protected) const {
   BlockPolicy policy;
-  policy.protected_networks = settings_.never_block;
   {
     std::lock_guard lock(mu_);
-    if (pending_settings_) policy.protected_networks = pending_settings_->never_block;
+    policy.protected_networks =
+        pending_settings_ ? pending_settings_->never_block : settings_.never_block;
     for (const auto& c : extra_protected_) policy.protected_networks.push_back(c);
   }
   for (auto& c : extra_protected) policy.protected_networks.push_back(std::move(c));
@@ -328,10 +328,32 @@ void LoginMonitor::OnEvent(const LoginEvent& e) {
   }
   changed_.clear();
   brute_->Process(e, &changed_);
-  for (std::size_t i : changed_) Report(brute_->alerts()[i]);
+  auto remember = [](std::size_t i, std::vector<std::size_t>* list, std::vector<bool>* flags) {
+    if (flags->size() <= i) flags->resize(i + 1);
+    if (!(*flags)[i]) {
+      (*flags)[i] = true;
+      list->push_back(i);
+    }
+  };
+  for (std::size_t i : changed_) remember(i, &changed_brute_, &flagged_brute_);
   changed_.clear();
   abnormal_->Process(e, &changed_);
-  for (std::size_t i : changed_) Report(abnormal_->alerts()[i]);
+  for (std::size_t i : changed_) remember(i, &changed_abnormal_, &flagged_abnormal_);
+  // Bounded: a flood of distinct incidents is reported in slices.
+  if (changed_brute_.size() + changed_abnormal_.size() >= 4096) FlushReports();
+}
+
+void LoginMonitor::FlushReports() {
+  for (std::size_t i : changed_brute_) {
+    flagged_brute_[i] = false;
+    Report(brute_->alerts()[i]);
+  }
+  for (std::size_t i : changed_abnormal_) {
+    flagged_abnormal_[i] = false;
+    Report(abnormal_->alerts()[i]);
+  }
+  changed_brute_.clear();
+  changed_abnormal_.clear();
 }
 
 void LoginMonitor::Report(const Alert& alert) {
@@ -390,8 +412,17 @@ Result<std::size_t> LoginMonitor::PollOnce() {
     }
     if (next && !(*next == settings_)) {
       const bool rules_changed = !(next->rules == settings_.rules);
-      settings_ = std::move(*next);
-      if (rules_changed) BuildDetectors();
+      {
+        std::lock_guard lock(mu_);  // MakeBlockPolicy may read it from another thread
+        settings_ = std::move(*next);
+      }
+      if (rules_changed) {
+        changed_brute_.clear();
+        changed_abnormal_.clear();
+        flagged_brute_.clear();
+        flagged_abnormal_.clear();
+        BuildDetectors();
+      }
       if (blocks_ != nullptr) blocks_->SetPolicy(MakeBlockPolicy({}));
       log::Info("login monitor: settings applied (block {} s)", settings_.block_seconds);
     }
@@ -420,6 +451,7 @@ Result<std::size_t> LoginMonitor::PollOnce() {
         for (const auto& e : events) OnEvent(e);
         events.clear();
       });
+      FlushReports();
       if (!more) {
         log::Warn("{}", more.error().ToString());
         break;
@@ -428,9 +460,11 @@ Result<std::size_t> LoginMonitor::PollOnce() {
     }
     for (const auto& e : events) OnEvent(e);
     events.clear();
+    FlushReports();
   }
   if (journal_) {
     auto n = journal_->Poll([&](LoginEvent&& e) { OnEvent(e); });
+    FlushReports();
     if (!n) {
       log::Warn("{}", n.error().ToString());
     } else {

@@ -131,6 +131,9 @@ class LoginMonitor {
   void BuildDetectors();
   void OnEvent(const LoginEvent& e);
   void Report(const Alert& alert);
+  // Reports each alert changed since the last call once (a burst of failures from one source
+  // updates its incident many times; the sink gets the latest version).
+  void FlushReports();
   void MaybeBlock(const Alert& alert, const std::string& event_id);
   std::int64_t Now() const;
   std::vector<IpBytes> ManagementSources() const;
@@ -145,11 +148,15 @@ class LoginMonitor {
   std::unique_ptr<JournalFollower> journal_;
   std::string journal_cursor_;  // restored, until the journal is opened
 
-  LoginMonitorSettings settings_;
+  LoginMonitorSettings settings_;  // written by the polling thread under mu_
   std::unique_ptr<BruteForceDetector> brute_;
   std::unique_ptr<AbnormalLoginDetector> abnormal_;
   IncidentBook incidents_;
   std::vector<std::size_t> changed_;
+  std::vector<std::size_t> changed_brute_;  // alert indices to report, deduplicated
+  std::vector<std::size_t> changed_abnormal_;
+  std::vector<bool> flagged_brute_;  // by alert index: in changed_brute_
+  std::vector<bool> flagged_abnormal_;
   bool dirty_ = false;
   std::chrono::steady_clock::time_point last_save_{};
   std::map<std::string, std::int64_t> refused_;  // source -> when refusal was logged
