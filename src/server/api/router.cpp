@@ -55,6 +55,7 @@ std::vector<Route> AllRoutes() {
   AddEnrollTokenRoutes(routes);
   AddAgentEnrollRoutes(routes);
   AddOpenApiRoutes(routes);
+  AddVulnerabilityRoutes(routes);
   return routes;
 }
 

@@ -11,6 +11,10 @@
 #include "server/service/api_auth.h"
 #include "server/storage/storage.h"
 
+namespace rampart::server {
+class VulnService;
+}
+
 namespace rampart::server::api {
 
 struct ApiContext {
@@ -22,6 +26,8 @@ struct ApiContext {
   // request's Host header and `tls`.
   std::string public_url;
   bool tls = true;
+  // Vulnerability matching (on-demand scans); null: those routes answer 503.
+  VulnService* vuln = nullptr;
 };
 
 struct QueryParamInfo {

@@ -46,5 +46,6 @@ void AddTokenRoutes(std::vector<Route>& routes);
 void AddEnrollTokenRoutes(std::vector<Route>& routes);
 void AddAgentEnrollRoutes(std::vector<Route>& routes);
 void AddOpenApiRoutes(std::vector<Route>& routes);
+void AddVulnerabilityRoutes(std::vector<Route>& routes);
 
 }  // namespace rampart::server::api

@@ -294,6 +294,9 @@ const std::vector<SettingSpec>& SettingSpecs() {
                  "How long an attacking source is blocked (0: do not block)."),
       WhitelistSetting("login.whitelist",
                        "Login sources never reported or blocked, each for all hosts or a list."),
+      IntSetting("vulnerabilities.scan_interval_hours", 0, 720, 24,
+                 "Hours between scheduled vulnerability rematches of every host (0: only when "
+                 "an inventory or a feed changes, or on demand)."),
   };
   return kSpecs;
 }

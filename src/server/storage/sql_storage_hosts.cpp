@@ -197,6 +197,10 @@ Status SqlStorage::DeleteHost(std::string_view tenant_id, std::string_view host_
     RAMPART_RETURN_IF_ERROR(
         conn.Execute("DELETE FROM fingerprints WHERE host_id = ?", key).status());
     RAMPART_RETURN_IF_ERROR(conn.Execute("DELETE FROM batch_keys WHERE host_id = ?", key).status());
+    RAMPART_RETURN_IF_ERROR(
+        conn.Execute("DELETE FROM vuln_findings WHERE host_id = ?", key).status());
+    RAMPART_RETURN_IF_ERROR(
+        conn.Execute("DELETE FROM vuln_rematch WHERE host_id = ?", key).status());
     return conn.Execute("DELETE FROM hosts WHERE id = ?", key).status();
   });
 }
