@@ -201,7 +201,7 @@ Result<FeedImport> SqlStorage::ImportAdvisories(FeedImport import,
         auto it = stored.find(a->id);
         if (it == stored.end()) {
           ++done.inserted;
-        } else if (!a->modified.empty() && !it->second.empty() && a->modified < it->second) {
+        } else if (!a->modified.empty() && !it->second.empty() && a->modified <= it->second) {
           ++done.unchanged;
           continue;
         } else {
