@@ -153,6 +153,9 @@ Result<net::HttpResponse> ListHostVulnerabilities(const Call& call) {
 }
 
 Result<net::HttpResponse> PatchFinding(const Call& call) {
+  // Another tenant's host is a 404 whatever the body says.
+  RAMPART_RETURN_IF_ERROR(
+      call.ctx.storage->GetHost(call.principal.tenant_id, call.Param("id")).status());
   RAMPART_ASSIGN_OR_RETURN(Json body, ParseJsonBody(call.request, /*allow_empty=*/false));
   RAMPART_RETURN_IF_ERROR(RequireObject(body, "request body"));
   RAMPART_RETURN_IF_ERROR(CheckKnownFields(body, {"status"}));
