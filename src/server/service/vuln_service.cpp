@@ -17,6 +17,9 @@ namespace {
 using agent::vuln::Advisory;
 using SteadyClock = std::chrono::steady_clock;
 
+// Room for the installed versions of several copies of a package (the column holds 255 bytes).
+constexpr std::size_t kMaxVersionText = 240;
+
 double SecondsSince(SteadyClock::time_point start) {
   return std::chrono::duration<double>(SteadyClock::now() - start).count();
 }
@@ -129,25 +132,45 @@ std::vector<HostFinding> ToHostFindings(const std::vector<agent::vuln::Finding>&
   std::vector<HostFinding> out;
   std::map<std::pair<std::string, std::string>, std::size_t> seen;
   for (const agent::vuln::Finding& f : findings) {
+    // Column widths: an id or package name no advisory could carry is left out rather than
+    // failing the whole host; versions are cut.
+    if (f.id.size() > 128 || f.package.size() > 255) continue;
     auto [it, added] = seen.emplace(std::make_pair(f.id, f.package), out.size());
     if (!added) {
-      Json& detail = out[it->second].detail;
-      Json paths = detail.Find("paths") != nullptr ? *detail.Find("paths") : Json::MakeArray();
+      // Another copy of the package (a language package in several environments): one finding
+      // listing every vulnerable version and path, open while any copy is vulnerable.
+      HostFinding& first = out[it->second];
+      Json paths =
+          first.detail.Find("paths") != nullptr ? *first.detail.Find("paths") : Json::MakeArray();
       for (const std::string& path : f.paths) paths.Push(path);
-      detail.Set("paths", std::move(paths));
+      first.detail.Set("paths", std::move(paths));
+      Json versions = *first.detail.Find("installed_versions");
+      bool known = false;
+      for (const Json& v : versions.as_array())
+        known = known || v.as_string() == f.installed_version;
+      if (!known) {
+        versions.Push(f.installed_version);
+        if (first.installed_version.size() + f.installed_version.size() + 2 <= kMaxVersionText) {
+          first.installed_version += ", " + f.installed_version;
+        } else if (first.installed_version.find("...") == std::string::npos) {
+          first.installed_version += ", ...";
+        }
+      }
+      first.detail.Set("installed_versions", std::move(versions));
       continue;
     }
     HostFinding h;
     h.vuln_id = f.id;
     h.package = f.package;
     h.ids = f.ids;
-    h.installed_version = f.installed_version;
-    h.fixed_version = f.fixed_version;
+    h.installed_version = f.installed_version.substr(0, 255);
+    h.fixed_version = f.fixed_version.substr(0, 255);
     h.severity = std::string(agent::vuln::SeverityName(f.severity));
     h.score = f.cvss_score;
     h.summary = f.summary;
     h.fix_command = f.fix;
     h.detail = agent::vuln::FindingToJson(f);
+    h.detail.Set("installed_versions", Json::StringArray({f.installed_version}));
     out.push_back(std::move(h));
   }
   return out;

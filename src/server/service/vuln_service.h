@@ -44,8 +44,9 @@ Result<FeedImportReport> ImportFeed(Storage& storage, const std::string& path, s
 Result<agent::vuln::MatchTarget> LoadMatchTarget(Storage& storage, std::string_view tenant_id,
                                                  std::string_view host_id);
 
-// The finding records of a match, unique by (vuln_id, package) (copies of one package at several
-// paths or versions are folded into the first: their paths join its detail).
+// The finding records of a match, unique by (vuln_id, package): copies of one language package at
+// several paths or versions are folded into the first (installed_version lists the versions,
+// "1.0, 1.2"; detail.installed_versions and detail.paths list them all).
 std::vector<HostFinding> ToHostFindings(const std::vector<agent::vuln::Finding>& findings);
 
 class VulnService {
