@@ -280,6 +280,28 @@ TEST_F(VulnServiceTest, TheScheduleSettingQueuesTheTenantsHostsWhenDue) {
   EXPECT_EQ(*service_->QueueScheduledScans(), 0);
 }
 
+TEST_F(VulnServiceTest, DebianTrackerIssuesWithoutAFixAreFindingsWithNoFixCommand) {
+  const std::string host = AddHost("m1");
+  Upload(host, "3.0.9-1", "2.31.0");
+  const std::string path = Write("tracker.json", R"({
+    "openssl": {
+      "CVE-2024-5555": {"description": "openssl: timing side channel", "releases": {
+        "bookworm": {"status": "open", "urgency": "medium", "repositories": {"bookworm": "3.0.9-1"}}}},
+      "CVE-2024-6666": {"description": "fixed already", "releases": {
+        "bookworm": {"status": "resolved", "fixed_version": "3.0.8-1", "urgency": "high"}}}}})");
+  auto report = ImportFeed(*storage_, path, Now());
+  ASSERT_TRUE(report.ok()) << report.error().ToString();
+  EXPECT_EQ(report->stored.records, 2);
+  Drain();
+  auto open = Findings(host, "pending");
+  ASSERT_EQ(open.size(), 1u);
+  EXPECT_EQ(open[0].vuln_id, "CVE-2024-5555");
+  EXPECT_EQ(open[0].severity, "medium");
+  EXPECT_EQ(open[0].fixed_version, "");
+  EXPECT_EQ(open[0].fix_command, "");
+  EXPECT_EQ(open[0].detail.GetString("status"), "unfixed");
+}
+
 TEST_F(VulnServiceTest, JobsReloadTheIndexAndDrainTheQueue) {
   const std::string host = AddHost("m1");
   Upload(host, "3.0.9-1", "2.28.0");
