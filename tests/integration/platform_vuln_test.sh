@@ -74,18 +74,22 @@ A=$WORK/agent
 check "agent --once exits 0" test $rc -eq 0 || cat "$WORK/agent.err"
 H=$(jq -r .host_id "$A/identity.json")
 
-# The inventory commit queued the host; the jobs rematch it within seconds.
-has_findings() { api "$VIEWER" GET "$S_URL/api/v1/hosts/$H/vulnerabilities?limit=500" | sed '$d' | jq -e '.items | length > 0'; }
-check "findings appear after the agent's upload" wait_until 30 has_findings
-r=$(api "$VIEWER" GET "$S_URL/api/v1/hosts/$H/vulnerabilities?limit=500")
-check "viewer lists the host's findings: 200" test "$(status_of "$r")" = 200
-body_of "$r" | jq -r '.items[] | "\(.vuln_id) \(.package)"' | sort -u >"$WORK/server.pairs"
-
 # The same feeds locally.
 "$BIN" vuln --feed "$PYPI" --feed "$MINE" --json >"$WORK/local.json" 2>/dev/null
 jq -r '.findings[] | "\(.id) \(.package)"' "$WORK/local.json" | sort -u >"$WORK/local.pairs"
-check "server findings agree with rampart vuln on the same feeds" diff "$WORK/local.pairs" "$WORK/server.pairs"
-check "at least one finding to compare" test -s "$WORK/local.pairs"
+# On Debian the hand-made advisory always matches; elsewhere the comparison may be of two empty sets.
+if [ "$HAVE_DEB" = 1 ]; then check "at least one finding to compare" test -s "$WORK/local.pairs"; fi
+
+# The inventory commit queued the host; the jobs rematch it within seconds.
+server_pairs() {
+  api "$VIEWER" GET "$S_URL/api/v1/hosts/$H/vulnerabilities?limit=500" | sed '$d' |
+    jq -r '.items[] | "\(.vuln_id) \(.package)"' | sort -u >"$WORK/server.pairs"
+  diff -q "$WORK/local.pairs" "$WORK/server.pairs"
+}
+check "server findings agree with rampart vuln on the same feeds" wait_until 30 server_pairs ||
+  diff "$WORK/local.pairs" "$WORK/server.pairs"
+r=$(api "$VIEWER" GET "$S_URL/api/v1/hosts/$H/vulnerabilities?limit=500")
+check "viewer lists the host's findings: 200" test "$(status_of "$r")" = 200
 # Every locally vulnerable version is listed by the server.
 versions_agree() {
   local id pkg ver
