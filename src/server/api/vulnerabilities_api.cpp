@@ -110,7 +110,6 @@ Result<net::HttpResponse> GetVulnerability(const Call& call) {
   HostFindingQuery any;
   any.vuln_id = query.vuln_id;
   any.status = "";
-  VulnQuery summary_query;
   RAMPART_ASSIGN_OR_RETURN(Page<HostFinding> page,
                            call.ctx.storage->ListHostFindings(tenant, query));
   if (page.items.empty() && query.page.cursor.empty()) {

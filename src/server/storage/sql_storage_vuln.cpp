@@ -399,7 +399,8 @@ Result<RematchResult> SqlStorage::ReplaceHostFindings(
     const SqlValue key[] = {host};
     RAMPART_ASSIGN_OR_RETURN(
         auto rows, conn.Query("SELECT vuln_id, package, status, manual_ignore, first_detected, "
-                              "detail, ignored_by FROM vuln_findings WHERE host_id = ?",
+                              "detail, ignored_by, last_detected FROM vuln_findings "
+                              "WHERE host_id = ?",
                               key));
     struct Prev {
       std::string status;
@@ -407,12 +408,13 @@ Result<RematchResult> SqlStorage::ReplaceHostFindings(
       std::int64_t first;
       std::string detail;
       std::string ignored_by;
+      std::int64_t last;
       bool seen = false;
     };
     std::map<std::pair<std::string, std::string>, Prev> prev;
     for (const SqlRow& row : rows) {
       prev[{row.Text(0), row.Text(1)}] =
-          Prev{row.Text(2), row.Int(3) != 0, row.Int(4), row.Text(5), row.Text(6)};
+          Prev{row.Text(2), row.Int(3) != 0, row.Int(4), row.Text(5), row.Text(6), row.Int(7)};
     }
     // Every open finding is seen again (or fixed below): one statement refreshes last_detected.
     const SqlValue touch[] = {now, host};
@@ -491,10 +493,11 @@ Result<RematchResult> SqlStorage::ReplaceHostFindings(
       }
       if (p.status == "fixed") continue;
       ++result.fixed;
-      const SqlValue fix[] = {now, host, id.first, id.second};
+      // last_detected goes back to the last rematch that matched it (the refresh above touched it).
+      const SqlValue fix[] = {now, p.last, host, id.first, id.second};
       RAMPART_RETURN_IF_ERROR(
-          conn.Execute("UPDATE vuln_findings SET status = 'fixed', fixed_at = ? "
-                       "WHERE host_id = ? AND vuln_id = ? AND package = ?",
+          conn.Execute("UPDATE vuln_findings SET status = 'fixed', fixed_at = ?, "
+                       "last_detected = ? WHERE host_id = ? AND vuln_id = ? AND package = ?",
                        fix)
               .status());
     }

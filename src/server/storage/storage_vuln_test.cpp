@@ -175,6 +175,7 @@ TEST_P(Vuln, FindingsKeepFirstDetectionBecomeFixedAndReopen) {
   ASSERT_EQ(fixed.size(), 1u);
   EXPECT_EQ(fixed[0].vuln_id, "DSA-2");
   EXPECT_EQ(fixed[0].fixed_at, 200);
+  EXPECT_EQ(fixed[0].last_detected, 100);  // the last rematch that matched it
   EXPECT_EQ(fixed[0].status, FindingStatus::kFixed);
 
   // Seen again (a downgrade): pending again, first detection kept.
