@@ -11,8 +11,10 @@ namespace {
 class AdminCommand final : public Command {
  public:
   void Register(CLI::App& app) override {
-    admin_ = app.add_subcommand(
-        "admin", "Bootstrap the platform: tenants, users, API tokens, enrolment tokens");
+    admin_ =
+        app.add_subcommand("admin",
+                           "Bootstrap the platform: tenants, users, API tokens, enrolment tokens, "
+                           "advisory feeds");
     admin_->require_subcommand(1);
     admin_->add_option("--db", args_.db_url,
                        "Database URL, as for `rampart server` (default: rampart.db in the data "
@@ -64,6 +66,15 @@ class AdminCommand final : public Command {
     TenantOption(revoke_);
     revoke_->add_option("TOKEN_ID", args_.token_id, "Token id (et_...) or the token text")
         ->required();
+
+    auto* feed = Nested(admin_, "feed", "Vulnerability advisory feeds (shared by all tenants)");
+    Add(feed, "import",
+        "Import OSV feeds (record, {\"vulns\":[...]} batch, directory, all.zip) or Debian "
+        "Security Tracker JSON; bad records are reported and skipped",
+        AdminAction::kFeedImport)
+        ->add_option("PATH", args_.paths, "Feed files or directories")
+        ->required();
+    Add(feed, "list", "List imported feeds with record counts", AdminAction::kFeedList);
   }
 
   bool Selected() const override { return admin_ != nullptr && admin_->parsed(); }

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "agent/collectors/collector.h"
+#include "cli/admin_feed_cmd.h"
 #include "cli/table.h"
 #include "common/clock.h"
 #include "common/json.h"
@@ -253,6 +254,12 @@ int RunAdmin(AdminAction action, const AdminArgs& args, std::FILE* in, std::FILE
       break;
     case AdminAction::kEnrollTokenRevoke:
       status = EnrollTokenRevoke(db, args, out);
+      break;
+    case AdminAction::kFeedImport:
+      status = FeedImportCommand(db, args, out, err);
+      break;
+    case AdminAction::kFeedList:
+      status = FeedListCommand(db, args, out);
       break;
   }
   if (!status.ok()) {

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
 
@@ -19,6 +20,8 @@ enum class AdminAction {
   kTokenCreate,
   kEnrollTokenCreate,
   kEnrollTokenRevoke,
+  kFeedImport,
+  kFeedList,
 };
 
 struct AdminArgs {
@@ -36,7 +39,8 @@ struct AdminArgs {
   bool no_tls = false;    // enroll-token: a server without TLS ("-" fingerprint)
   std::string cert_path;  // enroll-token: the server's user-supplied certificate
   std::string key_path;
-  std::string token_id;  // enroll-token revoke TOKEN_ID (an id or the whole token text)
+  std::string token_id;            // enroll-token revoke TOKEN_ID (an id or the whole token text)
+  std::vector<std::string> paths;  // feed import FILE|DIR...
 };
 
 // "30s", "15m", "24h", "7d" -> seconds. InvalidArgument naming the text otherwise.

@@ -25,6 +25,7 @@
 #include "server/service/heartbeat_writer.h"
 #include "server/service/jobs.h"
 #include "server/service/metrics.h"
+#include "server/service/vuln_service.h"
 
 namespace rampart::server {
 
@@ -38,6 +39,7 @@ struct ServerApp::Parts {
   std::unique_ptr<Storage> storage;
   std::unique_ptr<ServerMetrics> metrics;
   std::unique_ptr<ApiAuthenticator> auth;
+  std::unique_ptr<VulnService> vuln;
   std::unique_ptr<api::ApiRouter> router;
   std::unique_ptr<HeartbeatWriter> heartbeats;
   std::unique_ptr<AgentHub> hub;
@@ -177,6 +179,8 @@ Result<std::unique_ptr<ServerApp>> ServerApp::Start(const ServerConfig& config) 
   context.command_queued = [p = parts.get()](const std::string& host_id) {
     if (p->hub != nullptr) p->hub->DeliverCommands(host_id);
   };
+  parts->vuln = std::make_unique<VulnService>(storage, *parts->clock);
+  context.vuln = parts->vuln.get();
   parts->router = std::make_unique<api::ApiRouter>(std::move(context));
   parts->heartbeats = std::make_unique<HeartbeatWriter>(storage);
   AgentHubOptions hub_options;
@@ -191,6 +195,7 @@ Result<std::unique_ptr<ServerApp>> ServerApp::Start(const ServerConfig& config) 
   JobsOptions jobs_options;
   jobs_options.node_id = parts->node_id;
   jobs_options.offline_after_seconds = config.offline_after_seconds;
+  jobs_options.vuln = parts->vuln.get();
   parts->jobs = std::make_unique<Jobs>(storage, *parts->clock, hub, std::move(jobs_options));
 
   net::ServerOptions options;

@@ -239,6 +239,13 @@ std::vector<const Advisory*> AdvisorySet::Active() const {
   return out;
 }
 
+std::vector<const Advisory*> AdvisorySet::All() const {
+  std::vector<const Advisory*> out;
+  out.reserve(by_id_.size());
+  for (const auto& [id, a] : by_id_) out.push_back(&a);
+  return out;
+}
+
 const Advisory* AdvisorySet::Find(std::string_view id) const {
   auto it = by_id_.find(id);
   return it == by_id_.end() ? nullptr : &it->second;

@@ -43,6 +43,8 @@ class AdvisorySet {
   // Every stored advisory that is not withdrawn, in id order.
   std::vector<const Advisory*> Active() const;
   const Advisory* Find(std::string_view id) const;
+  // Every stored advisory, withdrawn ones included, in id order (what a feed import stores).
+  std::vector<const Advisory*> All() const;
   std::size_t size() const { return by_id_.size(); }
 
  private:

@@ -66,7 +66,26 @@ class ApiAccess : public ApiFixture {
     EventQuery all;
     auto events = storage_->ListSecurityEvents(tenant_b_, all);
     ASSERT_TRUE(events.ok() && events->items.size() == 1);
+    // Vulnerability objects of tenant B: a finding on its host, an ignore rule, an emergency.
+    HostFinding finding;
+    finding.vuln_id = "DSA-B-1";
+    finding.package = "openssl";
+    finding.severity = "high";
+    ASSERT_TRUE(
+        storage_
+            ->ReplaceHostFindings(
+                tenant_b_, host.id, {finding}, [](const std::string&) { return true; }, Now())
+            .ok());
+    IgnoreRule rule;
+    rule.tenant_id = tenant_b_;
+    rule.package = "zlib";
+    auto stored_rule = storage_->CreateIgnoreRule(rule);
+    ASSERT_TRUE(stored_rule.ok());
+    ASSERT_TRUE(storage_->SetEmergency(EmergencyFlag{tenant_b_, "DSA-B-2", "", Now()}).ok());
     b_objects_ = {{"/api/v1/events/", events->items[0].id},
+                  {"/api/v1/vulnerabilities/", "DSA-B-1"},
+                  {"/api/v1/vulnerability-ignore-rules/", stored_rule->id},
+                  {"/api/v1/vulnerability-emergencies/", "DSA-B-2"},
                   {"/api/v1/hosts/", host.id},
                   {"/api/v1/users/", user.id},
                   {"/api/v1/tokens/", parsed->id},
@@ -84,9 +103,32 @@ class ApiAccess : public ApiFixture {
   // True when the tenant-B object behind `pattern` still exists.
   bool StillThere(const std::string& pattern, const std::string& id) {
     if (StartsWith(pattern, "/api/v1/hosts/")) {
-      // Nothing was queued for it either (block/unblock routes).
+      // Nothing was queued for it either (block/unblock routes), and its findings, which PATCH
+      // .../vulnerabilities/{vuln_id} would change, are untouched.
       auto commands = storage_->ListCommands(tenant_b_, id, PageRequest{});
-      return storage_->GetHost(tenant_b_, id).ok() && commands.ok() && commands->items.empty();
+      if (!commands.ok() || !commands->items.empty()) return false;
+      HostFindingQuery q;
+      q.host_id = id;
+      auto page = storage_->ListHostFindings(tenant_b_, q);
+      if (!page.ok() || page->items.size() != 1 ||
+          page->items[0].status != FindingStatus::kPending) {
+        return false;
+      }
+      return storage_->GetHost(tenant_b_, id).ok();
+    }
+    if (StartsWith(pattern, "/api/v1/vulnerabilities/")) {
+      HostFindingQuery q;
+      q.vuln_id = id;
+      auto page = storage_->ListHostFindings(tenant_b_, q);
+      return page.ok() && !page->items.empty() && page->items[0].status == FindingStatus::kPending;
+    }
+    if (StartsWith(pattern, "/api/v1/vulnerability-ignore-rules/")) {
+      auto rules = storage_->ListIgnoreRules(tenant_b_);
+      return rules.ok() && rules->size() == 1 && (*rules)[0].id == id;
+    }
+    if (StartsWith(pattern, "/api/v1/vulnerability-emergencies/")) {
+      auto flags = storage_->ListEmergencies(tenant_b_);
+      return flags.ok() && flags->size() == 1 && (*flags)[0].vuln_id == id;
     }
     if (StartsWith(pattern, "/api/v1/events/")) {
       auto event = storage_->GetSecurityEvent(tenant_b_, id);

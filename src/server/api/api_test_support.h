@@ -17,6 +17,7 @@
 #include "server/api/router.h"
 #include "server/service/api_auth.h"
 #include "server/service/password_hash.h"
+#include "server/service/vuln_service.h"
 #include "server/storage/storage.h"
 
 namespace rampart::server::api::testing {
@@ -59,6 +60,8 @@ class ApiFixture : public ::testing::Test {
     context.auth = auth_.get();
     context.cert_sha256 = std::string(64, 'a');
     context.public_url = "https://rampart.example:8443";
+    vuln_ = std::make_unique<VulnService>(*storage_, clock_);
+    context.vuln = vuln_.get();
     router_ = std::make_unique<ApiRouter>(std::move(context));
 
     tenant_a_ = MustTenant("acme");
@@ -178,6 +181,7 @@ class ApiFixture : public ::testing::Test {
   Argon2Params saved_params_;
   std::unique_ptr<Storage> storage_;
   std::unique_ptr<ApiAuthenticator> auth_;
+  std::unique_ptr<VulnService> vuln_;
   std::unique_ptr<ApiRouter> router_;
   std::string tenant_a_;
   std::string tenant_b_;

@@ -109,7 +109,70 @@ constexpr std::string_view kSchemas = R"json({
       "hostname": {"type": "string"}, "agent_version": {"type": "string"}}},
   "EnrollResult": {"type": "object", "properties": {"host_id": {"type": "string"},
     "agent_id": {"type": "string"}, "secret": {"type": "string"}, "tenant_id": {"type": "string"}}},
-  "OpenApi": {"type": "object", "description": "This document."}
+  "OpenApi": {"type": "object", "description": "This document."},
+  "Finding": {"type": "object", "properties": {
+    "vuln_id": {"type": "string"}, "ids": {"type": "array", "items": {"type": "string"}},
+    "host_id": {"type": "string"}, "hostname": {"type": "string"}, "package": {"type": "string"},
+    "installed_version": {"type": "string"}, "fixed_version": {"type": ["string", "null"]},
+    "severity": {"type": "string"}, "score": {"type": "number"}, "summary": {"type": "string"},
+    "fix_command": {"type": ["string", "null"]},
+    "references": {"type": "array", "items": {"type": "string"}},
+    "status": {"enum": ["pending", "ignored", "fixed"]},
+    "ignored_by": {"type": ["string", "null"], "description": "user, or rule:<id>"},
+    "first_detected": {"$ref": "#/components/schemas/Time"},
+    "last_detected": {"$ref": "#/components/schemas/Time"},
+    "fixed_at": {"$ref": "#/components/schemas/Time"},
+    "detail": {"type": "object", "description": "The finding as `rampart vuln --json` prints it."}}},
+  "FindingPage": {"type": "object", "properties": {
+    "items": {"type": "array", "items": {"$ref": "#/components/schemas/Finding"}},
+    "next_cursor": {"$ref": "#/components/schemas/Cursor"}}},
+  "FindingList": {"type": "object", "properties": {
+    "items": {"type": "array", "items": {"$ref": "#/components/schemas/Finding"}}}},
+  "FindingStatusUpdate": {"type": "object", "required": ["status"], "additionalProperties": false,
+    "properties": {"status": {"enum": ["ignored", "pending"]}}},
+  "Vulnerability": {"type": "object", "properties": {
+    "id": {"type": "string"}, "ids": {"type": "array", "items": {"type": "string"}},
+    "severity": {"type": "string"}, "score": {"type": "number"}, "summary": {"type": "string"},
+    "packages": {"type": "array", "items": {"type": "string"}},
+    "affected_hosts": {"type": "integer"}, "emergency": {"type": "boolean"},
+    "first_detected": {"$ref": "#/components/schemas/Time"},
+    "last_detected": {"$ref": "#/components/schemas/Time"}}},
+  "VulnerabilityPage": {"type": "object", "properties": {
+    "items": {"type": "array", "items": {"$ref": "#/components/schemas/Vulnerability"}},
+    "next_cursor": {"$ref": "#/components/schemas/Cursor"}}},
+  "VulnerabilityDetail": {"allOf": [{"$ref": "#/components/schemas/FindingPage"}, {"type": "object",
+    "properties": {"id": {"type": "string"}, "ids": {"type": "array", "items": {"type": "string"}},
+      "severity": {"type": "string"}, "score": {"type": "number"}, "summary": {"type": "string"},
+      "emergency": {"type": "boolean"}}}]},
+  "VulnerabilityScan": {"type": "object", "properties": {
+    "hosts": {"type": "integer"}, "failed": {"type": "integer"}, "detected": {"type": "integer"},
+    "new_findings": {"type": "integer"}, "fixed": {"type": "integer"}, "removed": {"type": "integer"},
+    "seconds": {"type": "number"}, "feed_generation": {"type": "integer"},
+    "advisories": {"type": "integer"},
+    "emergencies": {"type": "array", "items": {"type": "object", "properties": {
+      "id": {"type": "string"}, "affected_hosts": {"type": "integer"}}}}}},
+  "IgnoreRule": {"type": "object", "properties": {"id": {"type": "string"},
+    "vuln_id": {"type": ["string", "null"]}, "package": {"type": ["string", "null"]},
+    "host_ids": {"type": "array", "items": {"type": "string"}}, "reason": {"type": "string"},
+    "created_at": {"$ref": "#/components/schemas/Time"}}},
+  "IgnoreRuleList": {"type": "object", "properties": {
+    "items": {"type": "array", "items": {"$ref": "#/components/schemas/IgnoreRule"}}}},
+  "IgnoreRuleCreate": {"type": "object", "additionalProperties": false,
+    "description": "At least one of vuln_id, package, host_ids; a finding is ignored when all given criteria hold.",
+    "properties": {"vuln_id": {"type": "string"}, "package": {"type": "string"},
+      "host_ids": {"type": "array", "items": {"type": "string"}}, "reason": {"type": "string"}}},
+  "Emergency": {"type": "object", "properties": {"vuln_id": {"type": "string"},
+    "note": {"type": "string"}, "created_at": {"$ref": "#/components/schemas/Time"}}},
+  "EmergencyList": {"type": "object", "properties": {
+    "items": {"type": "array", "items": {"$ref": "#/components/schemas/Emergency"}}}},
+  "EmergencyCreate": {"type": "object", "required": ["vuln_id"], "additionalProperties": false,
+    "properties": {"vuln_id": {"type": "string"}, "note": {"type": "string"}}},
+  "FeedList": {"type": "object", "properties": {"generation": {"type": "integer"},
+    "items": {"type": "array", "items": {"type": "object", "properties": {
+      "name": {"type": "string"}, "records": {"type": "integer"}, "skipped": {"type": "integer"},
+      "inserted": {"type": "integer"}, "updated": {"type": "integer"},
+      "unchanged": {"type": "integer"}, "withdrawn": {"type": "integer"},
+      "imported_at": {"$ref": "#/components/schemas/Time"}, "generation": {"type": "integer"}}}}}}
 })json";
 
 Json ErrorResponseDoc(std::string_view description) {
@@ -217,7 +280,8 @@ Json Operation(const RouteInfo& route) {
     responses.Set("403", ErrorResponseDoc("The token's role is below " + route.min_role));
   }
   if (has_params) responses.Set("404", ErrorResponseDoc("No such object in this tenant"));
-  if (route.method == "POST" || route.method == "PUT" || route.method == "DELETE") {
+  if (route.method == "POST" || route.method == "PUT" || route.method == "PATCH" ||
+      route.method == "DELETE") {
     responses.Set("409", ErrorResponseDoc("Conflict (exists, changed meanwhile, or not allowed "
                                           "in the current state)"));
   }

@@ -57,6 +57,7 @@ std::vector<Route> AllRoutes() {
   AddOpenApiRoutes(routes);
   AddEventRoutes(routes);
   AddBlockRoutes(routes);
+  AddVulnerabilityRoutes(routes);
   return routes;
 }
 

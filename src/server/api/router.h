@@ -12,6 +12,10 @@
 #include "server/service/api_auth.h"
 #include "server/storage/storage.h"
 
+namespace rampart::server {
+class VulnService;
+}
+
 namespace rampart::server::api {
 
 struct ApiContext {
@@ -26,6 +30,8 @@ struct ApiContext {
   // Called after a command was queued for a host, so the node holding its channel delivers it at
   // once (other nodes' Jobs poll the queue). Empty: delivery waits for that poll.
   std::function<void(const std::string& host_id)> command_queued;
+  // Vulnerability matching (on-demand scans); null: those routes answer 503.
+  VulnService* vuln = nullptr;
 };
 
 struct QueryParamInfo {

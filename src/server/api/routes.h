@@ -48,5 +48,6 @@ void AddAgentEnrollRoutes(std::vector<Route>& routes);
 void AddOpenApiRoutes(std::vector<Route>& routes);
 void AddEventRoutes(std::vector<Route>& routes);
 void AddBlockRoutes(std::vector<Route>& routes);
+void AddVulnerabilityRoutes(std::vector<Route>& routes);
 
 }  // namespace rampart::server::api

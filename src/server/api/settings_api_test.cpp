@@ -54,8 +54,9 @@ TEST(SettingsSchema, NamesTheKeyPathAndWhatWasExpected) {
 }
 
 TEST(SettingsSchema, RejectsUnknownAndDuplicateKeys) {
-  EXPECT_EQ(Problem(R"({"agnet":{}})"),
-            "agnet: unknown setting (known keys: agent, hosts, brute_force, login)");
+  EXPECT_EQ(
+      Problem(R"({"agnet":{}})"),
+      "agnet: unknown setting (known keys: agent, hosts, brute_force, login, vulnerabilities)");
   EXPECT_EQ(Problem(R"({"agent":{"heartbeat":60}})"),
             "agent.heartbeat: unknown setting (known keys under agent: heartbeat_seconds, "
             "inventory_interval_seconds, log_level)");
@@ -106,7 +107,8 @@ TEST(SettingsSchema, EffectiveSettingsFillDefaultsAndDropInvalidValues) {
       R"("hosts":{"offline_after_seconds":180},)"
       R"("brute_force":{"window_seconds":300,"max_failures":5,"block_seconds":900,"rules":[]},)"
       R"("login":{"whitelist":[{"source":"10.0.0.1","hosts":"all"}],"whitelist_users":[],)"
-      R"("abnormal":{"learning_days":14}}})");
+      R"("abnormal":{"learning_days":14}},)"
+      R"("vulnerabilities":{"scan_interval_hours":24}})");
   EXPECT_EQ(EffectiveSettings(Json()), EffectiveSettings(Json::MakeObject()));
   EXPECT_TRUE(ValidateSettings(EffectiveSettings(Json())).ok());
 }

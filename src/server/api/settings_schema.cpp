@@ -424,6 +424,9 @@ const std::vector<SettingSpec>& SettingSpecs() {
       IntSetting("login.abnormal.learning_days", 1, 90, 14,
                  "Days a host learns its usual login sources, users, locations and hours "
                  "before abnormal logins are reported."),
+      IntSetting("vulnerabilities.scan_interval_hours", 0, 720, 24,
+                 "Hours between scheduled vulnerability rematches of every host (0: only when "
+                 "an inventory or a feed changes, or on demand)."),
   };
   return kSpecs;
 }

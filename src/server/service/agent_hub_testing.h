@@ -195,6 +195,60 @@ class ForwardingStorage final : public Storage {
   Status RequeueCommand(std::string_view id) override { return s_.RequeueCommand(id); }
   Result<std::vector<std::string>> HostsWithCommandsSince(std::int64_t since) override {
     return s_.HostsWithCommandsSince(since);
+  Result<FeedImport> ImportAdvisories(FeedImport i, const std::vector<StoredAdvisory>& r) override {
+    return s_.ImportAdvisories(std::move(i), r);
+  }
+  Result<std::int64_t> FeedGeneration() override { return s_.FeedGeneration(); }
+  Result<std::vector<StoredAdvisory>> LoadAdvisories() override { return s_.LoadAdvisories(); }
+  Result<std::vector<FeedImport>> ListFeedImports() override { return s_.ListFeedImports(); }
+  Status MarkHostsForRematch(std::string_view t, const std::vector<std::string>& h,
+                             std::int64_t now) override {
+    return s_.MarkHostsForRematch(t, h, now);
+  }
+  Result<std::vector<std::pair<std::string, std::string>>> QueuedRematches(int limit) override {
+    return s_.QueuedRematches(limit);
+  }
+  Status FinishRematch(std::string_view h, std::string_view m) override {
+    return s_.FinishRematch(h, m);
+  }
+  Result<bool> ClaimScheduledScan(std::string_view t, std::int64_t i, std::int64_t now) override {
+    return s_.ClaimScheduledScan(t, i, now);
+  }
+  Result<RematchResult> ReplaceHostFindings(std::string_view t, std::string_view h,
+                                            std::vector<HostFinding> c,
+                                            const std::function<bool(const std::string&)>& a,
+                                            std::int64_t now) override {
+    return s_.ReplaceHostFindings(t, h, std::move(c), a, now);
+  }
+  Result<Page<HostFinding>> ListHostFindings(std::string_view t,
+                                             const HostFindingQuery& q) override {
+    return s_.ListHostFindings(t, q);
+  }
+  Result<Page<VulnSummary>> ListVulnerabilities(std::string_view t, const VulnQuery& q) override {
+    return s_.ListVulnerabilities(t, q);
+  }
+  Result<std::vector<HostFinding>> SetFindingIgnored(std::string_view t, std::string_view h,
+                                                     std::string_view v, bool i,
+                                                     std::int64_t now) override {
+    return s_.SetFindingIgnored(t, h, v, i, now);
+  }
+  Result<IgnoreRule> CreateIgnoreRule(IgnoreRule r) override {
+    return s_.CreateIgnoreRule(std::move(r));
+  }
+  Result<std::vector<IgnoreRule>> ListIgnoreRules(std::string_view t) override {
+    return s_.ListIgnoreRules(t);
+  }
+  Status DeleteIgnoreRule(std::string_view t, std::string_view id) override {
+    return s_.DeleteIgnoreRule(t, id);
+  }
+  Result<EmergencyFlag> SetEmergency(EmergencyFlag f) override {
+    return s_.SetEmergency(std::move(f));
+  }
+  Result<std::vector<EmergencyFlag>> ListEmergencies(std::string_view t) override {
+    return s_.ListEmergencies(t);
+  }
+  Status DeleteEmergency(std::string_view t, std::string_view v) override {
+    return s_.DeleteEmergency(t, v);
   }
 
  private:

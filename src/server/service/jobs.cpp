@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "common/logging.h"
+#include "server/service/vuln_service.h"
 
 namespace rampart::server {
 
@@ -70,6 +71,46 @@ void Jobs::Tick() {
   if (now >= next_prune_) {
     next_prune_ = now + options_.prune_interval_seconds;
     Prune(now);
+  }
+  if (options_.vuln != nullptr && now >= next_vuln_) {
+    next_vuln_ = now + options_.vuln_interval_seconds;
+    Vuln(now);
+  }
+}
+
+void Jobs::Vuln(std::int64_t now) {
+  if (Status refreshed = options_.vuln->Refresh(); !refreshed.ok()) {
+    log::Warn("jobs: loading advisories: {}", refreshed.ToString());
+    return;  // never match against a partial index
+  }
+  if (now >= next_vuln_schedule_) {
+    next_vuln_schedule_ = now + options_.vuln_schedule_interval_seconds;
+    auto held = storage_.TryAcquireLease("vuln-schedule", options_.node_id,
+                                         options_.vuln_schedule_interval_seconds, now);
+    if (held.ok() && *held) {
+      auto queued = options_.vuln->QueueScheduledScans();
+      if (!queued) {
+        log::Warn("jobs: scheduled vulnerability scans: {}", queued.error().ToString());
+      } else if (*queued > 0) {
+        log::Info("jobs: scheduled vulnerability scan of {} tenant(s)", *queued);
+      }
+    }
+  }
+  auto held =
+      storage_.TryAcquireLease("vuln-rematch", options_.node_id, options_.vuln_lease_seconds, now);
+  if (!held) {
+    log::Warn("jobs: lease vuln-rematch: {}", held.error().ToString());
+    return;
+  }
+  if (!*held) return;
+  auto done = options_.vuln->DrainQueue(options_.vuln_hosts_per_tick);
+  if (!done) {
+    log::Warn("jobs: rematching hosts: {}", done.error().ToString());
+    return;
+  }
+  if (*done > 0) {
+    std::lock_guard lock(mu_);
+    stats_.vuln_rematches += *done;
   }
 }
 

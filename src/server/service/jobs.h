@@ -7,7 +7,10 @@
 //  - every 1 s: commands queued (on any node) for agents connected to this node are delivered
 //    (Storage::HostsWithCommandsSince; agents connecting later get theirs after hello);
 //  - every 60 s: channels of hosts deleted or uninstalled on any node are closed;
-//  - hourly, under the lease "batch-prune": idempotency keys older than 7 days are removed.
+//  - hourly, under the lease "batch-prune": idempotency keys older than 7 days are removed;
+//  - with a VulnService, every 2 s: reload the advisory index when the feed generation changed,
+//    then (under the lease "vuln-rematch") rematch queued hosts; every 60 s (under the lease
+//    "vuln-schedule") queue the hosts of tenants whose scheduled vulnerability scan is due.
 // Time comes from the Clock, so tests drive Tick() with a FakeClock and no thread.
 
 #include <chrono>
@@ -37,6 +40,12 @@ struct JobsOptions {
   std::int64_t prune_interval_seconds = 3600;
   std::int64_t batch_key_ttl_seconds = 7 * 86400;
   std::chrono::milliseconds tick{250};  // how often the thread looks at the clock
+  // Vulnerability matching (null: none). Must outlive the Jobs.
+  class VulnService* vuln = nullptr;
+  std::int64_t vuln_interval_seconds = 2;
+  std::int64_t vuln_lease_seconds = 30;
+  int vuln_hosts_per_tick = 200;
+  std::int64_t vuln_schedule_interval_seconds = 60;
 };
 
 class Jobs {
@@ -63,6 +72,7 @@ class Jobs {
     std::int64_t removed_closed = 0;
     std::int64_t prune_runs = 0;
     std::int64_t commands_delivered = 0;
+    std::int64_t vuln_rematches = 0;  // queued hosts rematched on this node
   };
   Stats stats() const;
 
@@ -72,6 +82,7 @@ class Jobs {
   void PushSettings(std::int64_t now);
   void Prune(std::int64_t now);
   void DeliverCommands(std::int64_t now);
+  void Vuln(std::int64_t now);
 
   Storage& storage_;
   const Clock& clock_;
@@ -83,6 +94,8 @@ class Jobs {
   std::int64_t next_settings_ = 0;
   std::int64_t next_sweep_ = 0;
   std::int64_t next_prune_ = 0;
+  std::int64_t next_vuln_ = 0;
+  std::int64_t next_vuln_schedule_ = 0;
   std::int64_t settings_checked_ = 0;  // start of the last settings poll; 0: not yet
   std::int64_t commands_checked_ = 0;  // start of the last command poll; 0: not yet
   std::map<std::string, std::int64_t> pushed_versions_;  // tenant -> last version pushed

@@ -191,13 +191,92 @@ CREATE TABLE IF NOT EXISTS agent_commands (
   KEY agent_commands_host (host_id, status, created_at),
   KEY agent_commands_status (status, created_at),
   KEY agent_commands_tenant_host (tenant_id, host_id, created_at, id)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+// Vulnerability management. Advisories, feeds and the feed generation are platform-wide reference
+// data (no tenant_id: every tenant matches against the same feeds); findings, ignore rules,
+// emergency flags and the scan schedule are tenant rows. vuln_rematch is the queue of hosts whose
+// findings must be recomputed (inventory changed, feed imported, scheduled or on-demand scan).
+constexpr std::string_view kSqliteV5 = R"sql(
+CREATE TABLE IF NOT EXISTS vuln_advisories (
+  id TEXT PRIMARY KEY, modified TEXT NOT NULL, withdrawn INTEGER NOT NULL, feed TEXT NOT NULL,
+  data TEXT NOT NULL, updated_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS vuln_feeds (
+  name TEXT PRIMARY KEY, records INTEGER NOT NULL, skipped INTEGER NOT NULL,
+  inserted INTEGER NOT NULL, updated INTEGER NOT NULL, unchanged INTEGER NOT NULL,
+  withdrawn INTEGER NOT NULL, imported_at INTEGER NOT NULL, generation INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS vuln_state (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS vuln_rematch (
+  host_id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, mark TEXT NOT NULL,
+  marked_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS vuln_findings (
+  tenant_id TEXT NOT NULL, host_id TEXT NOT NULL, vuln_id TEXT NOT NULL, package TEXT NOT NULL,
+  fkey TEXT NOT NULL, ids TEXT NOT NULL, installed_version TEXT NOT NULL,
+  fixed_version TEXT NOT NULL, severity TEXT NOT NULL, severity_rank INTEGER NOT NULL,
+  score REAL NOT NULL, summary TEXT NOT NULL, fix_command TEXT NOT NULL, detail TEXT NOT NULL,
+  status TEXT NOT NULL, manual_ignore INTEGER NOT NULL, ignored_by TEXT NOT NULL,
+  first_detected INTEGER NOT NULL, last_detected INTEGER NOT NULL, fixed_at INTEGER NOT NULL,
+  PRIMARY KEY (host_id, vuln_id, package));
+CREATE INDEX IF NOT EXISTS vuln_findings_tenant_vuln ON vuln_findings(tenant_id, vuln_id);
+CREATE INDEX IF NOT EXISTS vuln_findings_tenant_rank
+  ON vuln_findings(tenant_id, severity_rank, fkey);
+CREATE TABLE IF NOT EXISTS vuln_ignore_rules (
+  id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, vuln_id TEXT NOT NULL, package TEXT NOT NULL,
+  host_ids TEXT NOT NULL, reason TEXT NOT NULL, created_at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS vuln_ignore_rules_tenant ON vuln_ignore_rules(tenant_id, created_at, id);
+CREATE TABLE IF NOT EXISTS vuln_emergencies (
+  tenant_id TEXT NOT NULL, vuln_id TEXT NOT NULL, note TEXT NOT NULL,
+  created_at INTEGER NOT NULL, PRIMARY KEY (tenant_id, vuln_id));
+CREATE TABLE IF NOT EXISTS vuln_schedule (
+  tenant_id TEXT PRIMARY KEY, last_scan_at INTEGER NOT NULL);
 )sql";
 
-constexpr std::array<Migration, 4> kMigrations = {{
+constexpr std::string_view kMysqlV5 = R"sql(
+CREATE TABLE IF NOT EXISTS vuln_advisories (
+  id VARCHAR(128) NOT NULL PRIMARY KEY, modified VARCHAR(64) NOT NULL, withdrawn TINYINT NOT NULL,
+  feed VARCHAR(255) NOT NULL, data LONGTEXT NOT NULL,
+  updated_at BIGINT NOT NULL) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE TABLE IF NOT EXISTS vuln_feeds (
+  name VARCHAR(255) NOT NULL PRIMARY KEY, records BIGINT NOT NULL, skipped BIGINT NOT NULL,
+  inserted BIGINT NOT NULL, updated BIGINT NOT NULL, unchanged BIGINT NOT NULL,
+  withdrawn BIGINT NOT NULL, imported_at BIGINT NOT NULL,
+  generation BIGINT NOT NULL) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE TABLE IF NOT EXISTS vuln_state (
+  name VARCHAR(64) NOT NULL PRIMARY KEY,
+  value BIGINT NOT NULL) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE TABLE IF NOT EXISTS vuln_rematch (
+  host_id VARCHAR(64) NOT NULL PRIMARY KEY, tenant_id VARCHAR(64) NOT NULL,
+  mark VARCHAR(64) NOT NULL,
+  marked_at BIGINT NOT NULL) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE TABLE IF NOT EXISTS vuln_findings (
+  tenant_id VARCHAR(64) NOT NULL, host_id VARCHAR(64) NOT NULL, vuln_id VARCHAR(128) NOT NULL,
+  package VARCHAR(255) NOT NULL, fkey VARCHAR(480) NOT NULL, ids TEXT NOT NULL,
+  installed_version VARCHAR(255) NOT NULL, fixed_version VARCHAR(255) NOT NULL,
+  severity VARCHAR(16) NOT NULL, severity_rank INT NOT NULL, score DOUBLE NOT NULL,
+  summary TEXT NOT NULL, fix_command TEXT NOT NULL, detail LONGTEXT NOT NULL,
+  status VARCHAR(16) NOT NULL, manual_ignore TINYINT NOT NULL, ignored_by VARCHAR(80) NOT NULL,
+  first_detected BIGINT NOT NULL, last_detected BIGINT NOT NULL, fixed_at BIGINT NOT NULL,
+  PRIMARY KEY (host_id, vuln_id, package),
+  KEY vuln_findings_tenant_vuln (tenant_id, vuln_id),
+  KEY vuln_findings_tenant_rank (tenant_id, severity_rank, fkey)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE TABLE IF NOT EXISTS vuln_ignore_rules (
+  id VARCHAR(64) NOT NULL PRIMARY KEY, tenant_id VARCHAR(64) NOT NULL,
+  vuln_id VARCHAR(128) NOT NULL, package VARCHAR(255) NOT NULL, host_ids TEXT NOT NULL,
+  reason TEXT NOT NULL, created_at BIGINT NOT NULL,
+  KEY vuln_ignore_rules_tenant (tenant_id, created_at, id)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE TABLE IF NOT EXISTS vuln_emergencies (
+  tenant_id VARCHAR(64) NOT NULL, vuln_id VARCHAR(128) NOT NULL, note TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (tenant_id, vuln_id)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE TABLE IF NOT EXISTS vuln_schedule (
+  tenant_id VARCHAR(64) NOT NULL PRIMARY KEY,
+  last_scan_at BIGINT NOT NULL) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+)sql";
+
+constexpr std::array<Migration, 5> kMigrations = {{
     {1, "tenants, users, API and enrolment tokens", kSqliteV1, kMysqlV1},
     {2, "hosts, fingerprints and batch keys", kSqliteV2, kMysqlV2},
     {3, "tenant settings and leases", kSqliteV3, kMysqlV3},
     {4, "security events, host blocks and the agent command queue", kSqliteV4, kMysqlV4},
+    {5, "vulnerability advisories, feeds, findings, ignore rules", kSqliteV5, kMysqlV5},
 }};
 
 constexpr std::string_view kCreateSqliteMigrations =

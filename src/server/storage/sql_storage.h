@@ -106,6 +106,34 @@ class SqlStorage final : public Storage {
                                                          int limit) override;
   Status RequeueCommand(std::string_view command_id) override;
   Result<std::vector<std::string>> HostsWithCommandsSince(std::int64_t since) override;
+  Result<FeedImport> ImportAdvisories(FeedImport import,
+                                      const std::vector<StoredAdvisory>& records) override;
+  Result<std::int64_t> FeedGeneration() override;
+  Result<std::vector<StoredAdvisory>> LoadAdvisories() override;
+  Result<std::vector<FeedImport>> ListFeedImports() override;
+  Status MarkHostsForRematch(std::string_view tenant_id, const std::vector<std::string>& host_ids,
+                             std::int64_t now) override;
+  Result<std::vector<std::pair<std::string, std::string>>> QueuedRematches(int limit) override;
+  Status FinishRematch(std::string_view host_id, std::string_view mark) override;
+  Result<bool> ClaimScheduledScan(std::string_view tenant_id, std::int64_t interval_seconds,
+                                  std::int64_t now) override;
+  Result<RematchResult> ReplaceHostFindings(
+      std::string_view tenant_id, std::string_view host_id, std::vector<HostFinding> current,
+      const std::function<bool(const std::string&)>& still_advised, std::int64_t now) override;
+  Result<Page<HostFinding>> ListHostFindings(std::string_view tenant_id,
+                                             const HostFindingQuery& query) override;
+  Result<Page<VulnSummary>> ListVulnerabilities(std::string_view tenant_id,
+                                                const VulnQuery& query) override;
+  Result<std::vector<HostFinding>> SetFindingIgnored(std::string_view tenant_id,
+                                                     std::string_view host_id,
+                                                     std::string_view vuln_id, bool ignored,
+                                                     std::int64_t now) override;
+  Result<IgnoreRule> CreateIgnoreRule(IgnoreRule rule) override;
+  Result<std::vector<IgnoreRule>> ListIgnoreRules(std::string_view tenant_id) override;
+  Status DeleteIgnoreRule(std::string_view tenant_id, std::string_view rule_id) override;
+  Result<EmergencyFlag> SetEmergency(EmergencyFlag flag) override;
+  Result<std::vector<EmergencyFlag>> ListEmergencies(std::string_view tenant_id) override;
+  Status DeleteEmergency(std::string_view tenant_id, std::string_view vuln_id) override;
 
  private:
   bool mysql() const { return dialect_ == SqlDialect::kMysql; }
@@ -117,6 +145,9 @@ class SqlStorage final : public Storage {
   Status InTransaction(const std::function<Status(SqlConnection&)>& work) {
     return db_->InTransaction(work);
   }
+  // Re-evaluates the status of the tenant's open findings against its ignore rules; updates the
+  // hosts' vulnerability counters. REQUIRES: inside a transaction on `conn`.
+  Status ReapplyIgnoreRules(SqlConnection& conn, std::string_view tenant_id);
   // NotFound unless `tenant_id` exists. REQUIRES: called inside a transaction on `conn`.
   Status RequireTenant(SqlConnection& conn, std::string_view tenant_id, bool lock);
   // The host row, or NotFound when it is missing or not of `tenant_id` (nullopt: any tenant, for

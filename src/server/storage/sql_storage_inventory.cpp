@@ -170,6 +170,19 @@ std::string JsonFieldText(SqlDialect dialect, const std::string& path,
          "WHEN 'null' THEN 'null' ELSE CAST(json_extract(f.data, ?) AS TEXT) END)";
 }
 
+// True when the batch changes what vulnerability matching reads: software rows or the host row.
+bool TouchesVulnInputs(const InventoryBatch& batch) {
+  if (batch.full) return true;
+  auto relevant = [](const std::string& c) { return c == "software" || c == "host"; };
+  for (const auto& [category, rows] : batch.rows) {
+    if (relevant(category) && !rows.empty()) return true;
+  }
+  for (const auto& [category, keys] : batch.removed) {
+    if (relevant(category) && !keys.empty()) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 Result<IngestOutcome> SqlStorage::ApplyInventory(std::string_view host_id,
@@ -214,6 +227,19 @@ Result<IngestOutcome> SqlStorage::ApplyInventory(std::string_view host_id,
     }
     RAMPART_RETURN_IF_ERROR(UpsertFingerprints(conn, dialect_, tenant_id, id, rows, now));
     RAMPART_RETURN_IF_ERROR(conn.Execute(host_sql, host_params).status());
+    if (TouchesVulnInputs(batch)) {
+      // Queued for a rematch by the vulnerability jobs, off the ingest path (docs/server.md).
+      const SqlValue queue[] = {id, tenant_id, batch.idempotency_key, now};
+      RAMPART_RETURN_IF_ERROR(
+          conn.Execute(std::string("INSERT INTO vuln_rematch (host_id, tenant_id, mark, "
+                                   "marked_at) VALUES (?, ?, ?, ?)") +
+                           (mysql() ? " ON DUPLICATE KEY UPDATE mark = VALUES(mark), "
+                                      "marked_at = VALUES(marked_at)"
+                                    : " ON CONFLICT (host_id) DO UPDATE SET mark = excluded.mark, "
+                                      "marked_at = excluded.marked_at"),
+                       queue)
+              .status());
+    }
     const SqlValue record[] = {tenant_id, id, batch.idempotency_key, now};
     RAMPART_RETURN_IF_ERROR(
         conn.Execute("INSERT INTO batch_keys (tenant_id, host_id, batch_key, committed_at) "

@@ -9,6 +9,7 @@
 // nothing is written. Thread-safe: one Storage serves all server threads (it pools connections).
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -16,6 +17,7 @@
 #include "common/status.h"
 #include "server/events_model.h"
 #include "server/model.h"
+#include "server/vuln_model.h"
 
 namespace rampart::server {
 
@@ -166,6 +168,71 @@ class Storage {
   // Hosts (all tenants) with pending commands created at or after `since`: each node delivers
   // those whose agent it holds.
   virtual Result<std::vector<std::string>> HostsWithCommandsSince(std::int64_t since) = 0;
+  // ---- Vulnerability management (vuln_model.h; the long form is docs/server.md) ----
+  // Advisories are platform-wide reference data, not tenant rows.
+  //
+  // In one transaction: each record replaces the stored advisory with its id unless the stored
+  // `modified` is newer (equal or unparsable times: replaced, so a re-import refreshes); the feed
+  // row `import.name` is written with the counts; the feed generation increases by one. Returns
+  // `import` with inserted/updated/unchanged/withdrawn/generation filled. InvalidArgument for an
+  // id over 128 bytes or an empty one (nothing written).
+  virtual Result<FeedImport> ImportAdvisories(FeedImport import,
+                                              const std::vector<StoredAdvisory>& records) = 0;
+  // Increases on every import (0: nothing imported yet). Nodes poll it to rebuild their index.
+  virtual Result<std::int64_t> FeedGeneration() = 0;
+  // Every stored advisory, withdrawn ones included (the matcher leaves those out).
+  virtual Result<std::vector<StoredAdvisory>> LoadAdvisories() = 0;
+  virtual Result<std::vector<FeedImport>> ListFeedImports() = 0;
+
+  // Rematch queue. MarkHostsForRematch queues `host_ids` of `tenant_id` (all of the tenant's
+  // hosts when empty; all hosts of all tenants when tenant_id is empty too). A host queued again
+  // gets a new mark, so a rematch that started before the new mark does not dequeue it.
+  virtual Status MarkHostsForRematch(std::string_view tenant_id,
+                                     const std::vector<std::string>& host_ids,
+                                     std::int64_t now) = 0;
+  // Up to `limit` queued (host_id, mark), oldest first.
+  virtual Result<std::vector<std::pair<std::string, std::string>>> QueuedRematches(int limit) = 0;
+  // Dequeues the host unless it was marked again since `mark` was read.
+  virtual Status FinishRematch(std::string_view host_id, std::string_view mark) = 0;
+  // True (and records `now`) when the tenant's last scheduled scan is at least interval_seconds
+  // old (or there was none); false otherwise.
+  virtual Result<bool> ClaimScheduledScan(std::string_view tenant_id, std::int64_t interval_seconds,
+                                          std::int64_t now) = 0;
+
+  // Findings. In one transaction, for one host of the tenant: `current` (what matches now,
+  // unique by (vuln_id, package)) is stored with first_detected kept from an earlier detection,
+  // last_detected = now, status ignored when the finding was ignored by hand or an ignore rule
+  // matches, else pending; a stored finding not in `current` becomes fixed (fixed_at = now) when
+  // `still_advised(vuln_id)`, else (the advisory was withdrawn or left the feeds) it is deleted.
+  // hosts.risk_vulnerabilities = the number of pending findings. NotFound for another tenant's
+  // host.
+  virtual Result<RematchResult> ReplaceHostFindings(
+      std::string_view tenant_id, std::string_view host_id, std::vector<HostFinding> current,
+      const std::function<bool(const std::string&)>& still_advised, std::int64_t now) = 0;
+  // Findings ordered by severity (highest first), then vuln id, package, host.
+  virtual Result<Page<HostFinding>> ListHostFindings(std::string_view tenant_id,
+                                                     const HostFindingQuery& query) = 0;
+  // One row per vulnerability id with the number of hosts, ordered like ListHostFindings.
+  virtual Result<Page<VulnSummary>> ListVulnerabilities(std::string_view tenant_id,
+                                                        const VulnQuery& query) = 0;
+  // Ignores (or un-ignores) every finding of `vuln_id` on the host by hand; an un-ignored finding
+  // that an ignore rule covers stays ignored. Returns the host's findings of that id; NotFound
+  // when there are none (or the host is another tenant's).
+  virtual Result<std::vector<HostFinding>> SetFindingIgnored(std::string_view tenant_id,
+                                                             std::string_view host_id,
+                                                             std::string_view vuln_id, bool ignored,
+                                                             std::int64_t now) = 0;
+
+  // Ignore rules; creating or deleting one re-evaluates the status of the tenant's open findings
+  // in the same transaction. CreateIgnoreRule fills id and created_at.
+  virtual Result<IgnoreRule> CreateIgnoreRule(IgnoreRule rule) = 0;
+  virtual Result<std::vector<IgnoreRule>> ListIgnoreRules(std::string_view tenant_id) = 0;
+  virtual Status DeleteIgnoreRule(std::string_view tenant_id, std::string_view rule_id) = 0;
+
+  // Emergency flags on vulnerability ids. SetEmergency replaces the note of an existing flag.
+  virtual Result<EmergencyFlag> SetEmergency(EmergencyFlag flag) = 0;
+  virtual Result<std::vector<EmergencyFlag>> ListEmergencies(std::string_view tenant_id) = 0;
+  virtual Status DeleteEmergency(std::string_view tenant_id, std::string_view vuln_id) = 0;
 };
 
 // Opens (creating when needed) and migrates. URLs: "sqlite:///abs/path.db", "sqlite://:memory:"
