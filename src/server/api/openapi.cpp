@@ -58,7 +58,10 @@ constexpr std::string_view kSchemas = R"json({
   "Me": {"type": "object", "properties": {"tenant_id": {"type": "string"},
     "tenant_name": {"type": "string"}, "user_id": {"type": ["string", "null"]},
     "user_name": {"type": ["string", "null"]}, "role": {"$ref": "#/components/schemas/Role"},
-    "token_id": {"type": "string"}}},
+    "token_id": {"type": "string"},
+    "auth": {"enum": ["token", "session"]},
+    "csrf_token": {"type": "string", "description": "Console sessions only."},
+    "session_expires_at": {"$ref": "#/components/schemas/Time"}}},
   "Role": {"enum": ["viewer", "operator", "admin"]},
   "User": {"type": "object", "properties": {"id": {"type": "string"}, "name": {"type": "string"},
     "role": {"$ref": "#/components/schemas/Role"}, "has_password": {"type": "boolean"},
@@ -108,7 +111,22 @@ constexpr std::string_view kSchemas = R"json({
       "hostname": {"type": "string"}, "agent_version": {"type": "string"}}},
   "EnrollResult": {"type": "object", "properties": {"host_id": {"type": "string"},
     "agent_id": {"type": "string"}, "secret": {"type": "string"}, "tenant_id": {"type": "string"}}},
-  "OpenApi": {"type": "object", "description": "This document."}
+  "OpenApi": {"type": "object", "description": "This document."},
+  "HostSummary": {"type": "object", "properties": {"total": {"type": "integer"},
+    "by_status": {"type": "object", "properties": {"ONLINE": {"type": "integer"},
+      "OFFLINE": {"type": "integer"}, "UNINSTALLED": {"type": "integer"}}},
+    "at_risk": {"type": "integer", "description": "Hosts with any risk counter above zero."},
+    "top_risky": {"type": "array", "items": {"$ref": "#/components/schemas/Host"}}}},
+  "SessionCreate": {"type": "object", "required": ["tenant", "username", "password"],
+    "additionalProperties": false, "properties": {
+      "tenant": {"type": "string", "description": "Tenant id (tn_...) or name."},
+      "username": {"type": "string"}, "password": {"type": "string"}}},
+  "Session": {"type": "object", "properties": {"tenant_id": {"type": "string"},
+    "tenant_name": {"type": "string"}, "user_id": {"type": "string"},
+    "user_name": {"type": "string"}, "role": {"$ref": "#/components/schemas/Role"},
+    "csrf_token": {"type": "string", "description": "Send as X-CSRF-Token on every call other than GET/HEAD made with the session cookie."},
+    "expires_at": {"$ref": "#/components/schemas/Time"},
+    "idle_timeout_seconds": {"type": "integer"}}}
 })json";
 
 Json ErrorResponseDoc(std::string_view description) {

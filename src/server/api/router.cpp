@@ -55,6 +55,8 @@ std::vector<Route> AllRoutes() {
   AddEnrollTokenRoutes(routes);
   AddAgentEnrollRoutes(routes);
   AddOpenApiRoutes(routes);
+  AddSessionRoutes(routes);
+  AddHostSummaryRoutes(routes);
   return routes;
 }
 

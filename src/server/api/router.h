@@ -22,6 +22,8 @@ struct ApiContext {
   // request's Host header and `tls`.
   std::string public_url;
   bool tls = true;
+  // Console sign-in (POST/DELETE /api/v1/session); nullptr: sign-in answers 503.
+  SessionManager* sessions = nullptr;
 };
 
 struct QueryParamInfo {

@@ -46,5 +46,7 @@ void AddTokenRoutes(std::vector<Route>& routes);
 void AddEnrollTokenRoutes(std::vector<Route>& routes);
 void AddAgentEnrollRoutes(std::vector<Route>& routes);
 void AddOpenApiRoutes(std::vector<Route>& routes);
+void AddSessionRoutes(std::vector<Route>& routes);
+void AddHostSummaryRoutes(std::vector<Route>& routes);
 
 }  // namespace rampart::server::api

@@ -125,10 +125,31 @@ CREATE TABLE IF NOT EXISTS leases (
   expires_at BIGINT NOT NULL) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 )sql";
 
-constexpr std::array<Migration, 3> kMigrations = {{
+// Console sign-in sessions. The id is the SHA-256 of the cookie secret (the secret is never
+// stored); expires_at is the absolute limit, last_seen drives the idle limit.
+constexpr std::string_view kSqliteV4 = R"sql(
+CREATE TABLE IF NOT EXISTS web_sessions (
+  id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, user_id TEXT NOT NULL,
+  created_at INTEGER NOT NULL, last_seen INTEGER NOT NULL, expires_at INTEGER NOT NULL,
+  remote_addr TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS web_sessions_expires ON web_sessions(expires_at);
+CREATE INDEX IF NOT EXISTS web_sessions_user ON web_sessions(tenant_id, user_id);
+)sql";
+
+constexpr std::string_view kMysqlV4 = R"sql(
+CREATE TABLE IF NOT EXISTS web_sessions (
+  id VARCHAR(64) NOT NULL PRIMARY KEY, tenant_id VARCHAR(64) NOT NULL,
+  user_id VARCHAR(64) NOT NULL, created_at BIGINT NOT NULL, last_seen BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL, remote_addr VARCHAR(64) NOT NULL,
+  KEY web_sessions_expires (expires_at),
+  KEY web_sessions_user (tenant_id, user_id)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+)sql";
+
+constexpr std::array<Migration, 4> kMigrations = {{
     {1, "tenants, users, API and enrolment tokens", kSqliteV1, kMysqlV1},
     {2, "hosts, fingerprints and batch keys", kSqliteV2, kMysqlV2},
     {3, "tenant settings and leases", kSqliteV3, kMysqlV3},
+    {4, "console sign-in sessions", kSqliteV4, kMysqlV4},
 }};
 
 constexpr std::string_view kCreateSqliteMigrations =
