@@ -17,6 +17,7 @@
 #include "server/api/router.h"
 #include "server/service/api_auth.h"
 #include "server/service/password_hash.h"
+#include "server/service/web_session.h"
 #include "server/storage/storage.h"
 
 namespace rampart::server::api::testing {
@@ -53,10 +54,13 @@ class ApiFixture : public ::testing::Test {
     ASSERT_TRUE(storage.ok()) << storage.error().ToString();
     storage_ = std::move(*storage);
     auth_ = std::make_unique<ApiAuthenticator>(storage_.get(), &clock_);
+    sessions_ = std::make_unique<SessionManager>(storage_.get(), &clock_, SessionOptions{});
+    auth_->SetSessions(sessions_.get());
     ApiContext context;
     context.storage = storage_.get();
     context.clock = &clock_;
     context.auth = auth_.get();
+    context.sessions = sessions_.get();
     context.cert_sha256 = std::string(64, 'a');
     context.public_url = "https://rampart.example:8443";
     router_ = std::make_unique<ApiRouter>(std::move(context));
@@ -178,6 +182,7 @@ class ApiFixture : public ::testing::Test {
   Argon2Params saved_params_;
   std::unique_ptr<Storage> storage_;
   std::unique_ptr<ApiAuthenticator> auth_;
+  std::unique_ptr<SessionManager> sessions_;
   std::unique_ptr<ApiRouter> router_;
   std::string tenant_a_;
   std::string tenant_b_;

@@ -52,7 +52,6 @@ Result<net::HttpResponse> SignIn(const Call& call) {
   out.Set("idle_timeout_seconds", call.ctx.sessions->options().idle_seconds);
   net::HttpResponse response = JsonResponse(201, out);
   response.headers.Add("set-cookie", call.ctx.sessions->SetCookieHeader(signed_in->cookie_secret));
-  response.headers.Add("cache-control", "no-store");
   return response;
 }
 
