@@ -1,9 +1,22 @@
 // Times are ISO 8601 UTC from the API; the console shows them in the user's zone.
 
+// Building an Intl.DateTimeFormat costs far more than using one; a table formats hundreds of cells.
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
 export function formatTime(iso: string | null | undefined, timeZone?: string): string {
   if (!iso) return "—";
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
+  const key = timeZone ?? "";
+  let formatter = formatters.get(key);
+  if (!formatter) {
+    formatter = makeFormatter(timeZone);
+    formatters.set(key, formatter);
+  }
+  return formatter.format(date);
+}
+
+function makeFormatter(timeZone?: string): Intl.DateTimeFormat {
   return new Intl.DateTimeFormat(undefined, {
     year: "numeric",
     month: "short",
@@ -13,7 +26,7 @@ export function formatTime(iso: string | null | undefined, timeZone?: string): s
     second: "2-digit",
     timeZone,
     timeZoneName: "short",
-  }).format(date);
+  });
 }
 
 /** "just now", "5 min ago", "3 h ago", "2 d ago"; "in 5 min" for future times. */

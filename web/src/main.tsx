@@ -4,7 +4,7 @@ import { api, ApiError, can, type Me } from "./api";
 import { Button, Empty, ErrorBox, Link, Loading } from "./components";
 import { ROUTES } from "./pages";
 import { SignIn } from "./pages/SignIn";
-import { currentUrl, onNavigate, resolve } from "./router";
+import { currentUrl, navigate, onNavigate, resolve } from "./router";
 import "./styles.css";
 
 function App() {
@@ -16,6 +16,12 @@ function App() {
 
   async function loadMe() {
     try {
+      // Asking first keeps a signed-out start free of failing requests (a 401 shows in the console).
+      const session = await api.get<{ signed_in: boolean }>("/api/v1/session");
+      if (!session.signed_in) {
+        setState("signed-out");
+        return;
+      }
       const who = await api.get<Me>("/api/v1/me");
       api.csrfToken = who.csrf_token ?? "";
       setMe(who);
@@ -59,6 +65,8 @@ function App() {
     }
     api.csrfToken = "";
     setMe(null);
+    // The next user starts at the dashboard, not on a page their role may not open.
+    navigate("/", true);
     setNotice("You are signed out.");
     setState("signed-out");
   }
