@@ -117,6 +117,8 @@ constexpr std::string_view kSchemas = R"json({
       "OFFLINE": {"type": "integer"}, "UNINSTALLED": {"type": "integer"}}},
     "at_risk": {"type": "integer", "description": "Hosts with any risk counter above zero."},
     "top_risky": {"type": "array", "items": {"$ref": "#/components/schemas/Host"}}}},
+  "SessionState": {"type": "object", "properties": {"signed_in": {"type": "boolean"},
+    "csrf_token": {"type": "string"}, "expires_at": {"$ref": "#/components/schemas/Time"}}},
   "SessionCreate": {"type": "object", "required": ["tenant", "username", "password"],
     "additionalProperties": false, "properties": {
       "tenant": {"type": "string", "description": "Tenant id (tn_...) or name."},

@@ -55,6 +55,25 @@ Result<net::HttpResponse> SignIn(const Call& call) {
   return response;
 }
 
+// Public, so the console can ask "am I signed in?" without a failing request: 200 either way.
+Result<net::HttpResponse> SessionState(const Call& call) {
+  Json out = Json::MakeObject();
+  out.Set("signed_in", false);
+  if (call.ctx.sessions != nullptr && !call.request.headers.Get("authorization")) {
+    if (auto session = call.ctx.sessions->Authenticate(call.request)) {
+      if (session->ok()) {
+        out.Set("signed_in", true);
+        out.Set("csrf_token", (*session)->csrf_token);
+        out.Set("expires_at", TimeJson((*session)->session_expires_at));
+      } else if (session->error().code() != Code::kUnauthenticated) {
+        return session->error();
+      }
+    }
+  }
+  net::HttpResponse response = JsonResponse(200, out);
+  return response;
+}
+
 Result<net::HttpResponse> SignOut(const Call& call) {
   if (call.principal.session_id.empty()) {
     return FailedPrecondition(
@@ -78,6 +97,13 @@ void AddSessionRoutes(std::vector<Route>& routes) {
     r.request_schema = "SessionCreate";
     r.success_status = 201;
     r.response_schema = "Session";
+  }
+  {
+    RouteInfo& r = AddRoute(routes, "GET", "/api/v1/session", "none", "session",
+                            "Whether the request carries a live console session (200 either way; "
+                            "with the CSRF token when it does)",
+                            SessionState);
+    r.response_schema = "SessionState";
   }
   {
     RouteInfo& r =

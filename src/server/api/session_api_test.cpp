@@ -172,6 +172,19 @@ TEST_F(SessionApi, SignOutEndsTheSessionAndClearsTheCookie) {
   EXPECT_EQ(Do("DELETE", "/api/v1/session", viewer_).status, 409);
 }
 
+TEST_F(SessionApi, SessionStateAnswers200WithOrWithoutASession) {
+  net::HttpResponse none = Do("GET", "/api/v1/session");
+  EXPECT_EQ(none.status, 200);
+  EXPECT_EQ(ParseBody(none).Dump(), R"({"signed_in":false})");
+  net::HttpResponse signed_in = SignIn("acme", "olga", kPassword);
+  const std::string cookie = CookieOf(signed_in);
+  net::HttpResponse live = WithCookie("GET", "/api/v1/session", cookie);
+  EXPECT_EQ(live.status, 200);
+  EXPECT_EQ(ParseBody(live).GetString("csrf_token"), ParseBody(signed_in).GetString("csrf_token"));
+  EXPECT_EQ(ParseBody(WithCookie("GET", "/api/v1/session", std::string(43, 'Z'))).Dump(),
+            R"({"signed_in":false})");
+}
+
 TEST_F(SessionApi, ForgedOrMalformedCookiesAre401) {
   for (const std::string& cookie :
        {std::string("x"), std::string(43, 'A'), std::string(500, 'a'), std::string("a;b")}) {
