@@ -63,6 +63,12 @@ const shot = async (name) => page.screenshot({ path: `${OUT}/${name}.png`, fullP
 const check = (cond, what) => {
   if (!cond) throw new Error(`check failed: ${what}`);
 };
+// Speed targets hold for the release build; a sanitizer build only prints its figures.
+const STRICT_TIMING = process.env.E2E_STRICT_TIMING !== "0";
+const checkTiming = (cond, what) => {
+  if (STRICT_TIMING) check(cond, what);
+  else if (!cond) console.log(`console e2e: (not enforced in this build) ${what}`);
+};
 
 
 try {
@@ -87,7 +93,7 @@ try {
   const { raw, gz } = bundleSize();
   figures.push(`bundle: ${(raw / 1024).toFixed(1)} kB, ${(gz / 1024).toFixed(1)} kB gzipped (limit 300 kB)`);
   check(gz < 300 * 1024, "bundle under 300 kB gzipped");
-  check(firstLoad < 1000, `first page load under 1 s (was ${firstLoad} ms)`);
+  checkTiming(firstLoad < 1000, `first page load under 1 s (was ${firstLoad} ms)`);
   const favicon = await page.evaluate(async () => (await fetch("/favicon.svg")).status);
   check(favicon === 200, "favicon served");
   await shot("01-sign-in");
@@ -151,7 +157,7 @@ try {
   const worst = sorted[sorted.length - 1];
   const apiMedian = [...apiTimes].sort((a, b) => a - b)[Math.floor(apiTimes.length / 2)];
   figures.push(`hosts page with ${Number(env("E2E_BULK")) + 1} hosts, 50 per page: median ${median} ms, worst ${worst} ms per page (click to new rows painted, measured in the page); API call median ${apiMedian} ms`);
-  check(worst < 200, `every hosts page under 200 ms (worst ${worst} ms)`);
+  checkTiming(worst < 200, `every hosts page under 200 ms (worst ${worst} ms)`);
   // Sorting and filters go through the API too.
   await page.getByRole("button", { name: /Last seen/ }).click();
   await page.waitForURL(/sort=last_seen/);
