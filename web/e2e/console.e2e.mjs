@@ -81,15 +81,27 @@ try {
     await p.getByLabel("Password").waitFor();
     const wall = Date.now() - t0;
     const inPage = await p.evaluate(() => Math.round(performance.now()));
-    return { wall, inPage };
+    const parts = await p.evaluate(() => {
+      const n = performance.getEntriesByType("navigation")[0];
+      const r = (x) => Math.round(x);
+      const res = performance.getEntriesByType("resource").map((e) => `${e.name.replace(/^.*\//, "")} ${r(e.startTime)}-${r(e.responseEnd)}`);
+      return `connect ${r(n.connectStart)}-${r(n.connectEnd)}, html ${r(n.requestStart)}-${r(n.responseEnd)}, DOMContentLoaded ${r(n.domContentLoadedEventEnd)}, load ${r(n.loadEventEnd)}; ${res.join(", ")}`;
+    });
+    return { wall, inPage, parts };
   };
   const cold = await loadOnce(page);
-  const freshContext = await browser.newContext({ ignoreHTTPSErrors: true });
-  const fresh = await loadOnce(await freshContext.newPage());
-  await freshContext.close();
+  const fresh = [];
+  for (let i = 0; i < 3; i++) {
+    const freshContext = await browser.newContext({ ignoreHTTPSErrors: true });
+    fresh.push(await loadOnce(await freshContext.newPage()));
+    await freshContext.close();
+  }
+  fresh.sort((a, b) => a.wall - b.wall);
+  const typical = fresh[1];
+  const load = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
   figures.push(`first page load (new browser): ${cold.wall} ms to a usable sign-in form`);
-  figures.push(`first page load (fresh context, empty cache): ${fresh.wall} ms to a usable sign-in form (${fresh.inPage} ms after navigation start)`);
-  const firstLoad = fresh.wall;
+  figures.push(`first page load (fresh context, empty cache, median of 3: ${fresh.map((f) => f.wall).join("/")} ms): ${typical.wall} ms to a usable sign-in form; ${typical.parts} (machine load average ${load})`);
+  const firstLoad = typical.wall;
   const { raw, gz } = bundleSize();
   figures.push(`bundle: ${(raw / 1024).toFixed(1)} kB, ${(gz / 1024).toFixed(1)} kB gzipped (limit 300 kB)`);
   check(gz < 300 * 1024, "bundle under 300 kB gzipped");
@@ -138,6 +150,8 @@ try {
           const before = first();
           const next = [...document.querySelectorAll("button")].find((b) => b.textContent?.includes("Next"));
           if (!next) return reject(new Error("no Next button"));
+          if (next.disabled) return resolve(-1); // the last page
+          setTimeout(() => reject(new Error("the next page did not render within 10 s")), 10000);
           const start = performance.now();
           const observer = new MutationObserver(() => {
             if (first() !== before && !document.querySelector(".table-wrap[aria-busy='true']")) {
@@ -149,6 +163,7 @@ try {
           next.click();
         }),
     );
+    if (ms < 0) break;
     times.push(Math.round(ms));
     apiTimes.push(Number((await page.getByTestId("page-time").textContent()).replace(/\D/g, "")));
   }
