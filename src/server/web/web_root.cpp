@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "common/files.h"
+#include "common/json.h"
 #include "common/logging.h"
 #include "common/strings.h"
 
@@ -35,11 +36,19 @@ bool IsRegularFile(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
 
+// Errors have the API's shape, so a client that strays outside /api/v1 still gets JSON it can read.
 net::HttpResponse PlainError(int status, std::string_view message) {
+  Json error = Json::MakeObject();
+  error.Set("code", status == 404   ? "not_found"
+                    : status == 405 ? "method_not_allowed"
+                                    : "internal");
+  error.Set("message", message);
+  Json body = Json::MakeObject();
+  body.Set("error", std::move(error));
   net::HttpResponse response;
   response.status = status;
-  response.content_type = "text/plain; charset=utf-8";
-  response.body = std::string(message) + "\n";
+  response.content_type = "application/json";
+  response.body = body.Dump();
   response.headers.Add("cache-control", "no-store");
   AddConsoleSecurityHeaders(response);
   return response;
@@ -142,9 +151,9 @@ net::HttpResponse WebRoot::Serve(const net::HttpRequest& request) const {
     return response;
   }
   if (dir_.empty()) {
-    return PlainError(404,
-                      "the web console is not installed: build it (make run, or npm ci && npm run "
-                      "build in web/) and start the server with --web-root web/dist");
+    return PlainError(404, "no such route: " + Printable(request.path.substr(0, 200)) +
+                               " (the web console is not installed: build it with scripts/web.sh "
+                               "build and start the server with --web-root web/dist)");
   }
   const bool asset = StartsWith(request.path, "/assets/");
   if (auto file = Resolve(request.path)) {
@@ -158,7 +167,7 @@ net::HttpResponse WebRoot::Serve(const net::HttpRequest& request) const {
   // paths are console routes, answered by the console's index.html.
   const std::string_view last = request.path.substr(request.path.rfind('/') + 1);
   if (asset || last.find('.') != std::string_view::npos) {
-    return PlainError(404, "not found");
+    return PlainError(404, "no such file: " + Printable(request.path.substr(0, 200)));
   }
   auto index = Resolve("/index.html");
   if (!index) return PlainError(404, "the web root has no index.html: " + dir_);
