@@ -12,8 +12,8 @@ build: deps
 	@cmake --preset release >/dev/null
 	@cmake --build --preset release -j $(JOBS)
 
-# The main job: start the platform (server on SQLite, TLS), enrol this machine's agent, print the API
-# address and the admin's token. Both keep running in the background until `make stop`.
+# The main job: build the web console, start the platform (server on SQLite, TLS), enrol this machine's
+# agent, print the console and API addresses and the admin's password and token. Both keep running in the background until `make stop`.
 run: build
 	@scripts/run.sh
 

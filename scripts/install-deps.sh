@@ -24,10 +24,20 @@ PACKAGES=(
   # login monitoring: GeoIP (libmaxminddb), blocking backends, the end-to-end test's sshd and
   # password guesser (tests/integration/login_block_root_test.sh), npm for the default GeoIP database
   libmaxminddb-dev nftables ipset iptables openssh-server openssh-client sshpass python3 npm
+  # the web console's end-to-end tests drive Debian's chromium headless (playwright-core)
+  chromium
 )
 # `install-deps.sh bench`: also the peer tools the benchmarks measure against.
 if [ "${1:-}" = "bench" ]; then
   PACKAGES+=(fail2ban)
+fi
+
+# The web console builds with Node.js >= 20.19 and npm (Vite 7). Debian 12's own nodejs is 18, too old:
+# use Node 20 or 22 from nodejs.org or NodeSource. Checked, not installed, so a newer Node is never replaced.
+node_major_minor=$(node -p 'process.versions.node.split(".").slice(0,2).join(".")' 2>/dev/null || echo 0.0)
+if ! command -v npm >/dev/null || ! awk -v v="$node_major_minor" 'BEGIN { split(v, p, "."); exit !((p[1] == 20 && p[2] >= 19) || p[1] >= 22) }'; then
+  echo "install-deps: the web console needs Node.js >= 20.19 with npm (found: ${node_major_minor/#0.0/none});" \
+    "install Node 20 or 22 (https://nodejs.org or NodeSource), then rerun" >&2
 fi
 
 missing=()
@@ -51,3 +61,4 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+

@@ -3,7 +3,8 @@
 # Starts `rampart server` (SQLite in ./data/server, TLS with a self-signed certificate made on first start),
 # creates a tenant, an admin user and an API token (kept in ./data, mode 0600, reused on later runs), makes an
 # enrolment token, enrols this machine's agent, waits for its first inventory to be committed, leaves server and
-# agent running in the background and prints the API address and the admin's token. `make stop` stops both.
+# agent running in the background and prints the console and API addresses, the admin's password and token.
+# `make stop` stops both. The web console is built first (scripts/web.sh: npm ci + vite build into web/dist).
 # Environment: RAMPART_DATA (default ./data), RAMPART_PORT (default 8443), RAMPART_BIN.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,10 +17,14 @@ chmod 700 "$DATA"
 
 scripts/stop.sh "$DATA" >/dev/null 2>&1 || true
 
+# The web console (npm ci with the committed lockfile, then vite build into web/dist).
+scripts/web.sh build
+
 admin() { "$BIN" admin --data-dir "$DATA/server" "$@"; }
 
 echo "run: starting rampart server on $URL (data in $DATA/server, log $DATA/server.log)"
 setsid "$BIN" --log-level info server --data-dir "$DATA/server" --listen "0.0.0.0:$PORT" \
+  --web-root "$PWD/web/dist" \
   >"$DATA/server.log" 2>&1 < /dev/null &
 echo $! >"$DATA/server.pid"
 for _ in $(seq 1 100); do
@@ -64,6 +69,7 @@ echo $! >"$DATA/agent.pid"
 hosts=$(curl -ksf -H "Authorization: Bearer $TOKEN" "$URL/api/v1/hosts")
 echo
 echo "Rampart is running."
+echo "  console:      $URL/   (tenant default, user admin; accept the self-signed certificate once)"
 echo "  API:          $URL/api/v1   (OpenAPI: $URL/api/v1/openapi.json)"
 echo "  admin user:   admin / $(cat "$DATA/admin-password")"
 echo "  admin token:  $TOKEN"

@@ -5,6 +5,7 @@
 #include "cli/command.h"
 #include "cli/server_cmd.h"
 #include "common/logging.h"
+#include "common/strings.h"
 
 namespace rampart::cli {
 namespace {
@@ -36,6 +37,15 @@ class ServerCommand final : public Command {
                      "Seconds without a heartbeat before a host is OFFLINE")
         ->capture_default_str()
         ->check(CLI::Range(10, 30 * 86400));
+    sub_->add_option("--web-root", config_.web_root,
+                     "Directory of the built console (web/dist); 'none' serves no console "
+                     "(default: /usr/share/rampart/web, else web/dist of this source tree)");
+    sub_->add_option("--session-idle", session_idle_,
+                     "Console sessions end after this long without a request (30s, 15m, 2h)")
+        ->capture_default_str();
+    sub_->add_option("--session-max", session_max_,
+                     "Console sessions end this long after sign-in at the latest")
+        ->capture_default_str();
     sub_->add_option("--io-threads", config_.io_threads, "Network I/O threads")
         ->capture_default_str()
         ->check(CLI::Range(1, 64));
@@ -53,6 +63,16 @@ class ServerCommand final : public Command {
       return 2;
     }
     config_.tls = !no_tls_;
+    const auto idle = ParseDurationSeconds(session_idle_);
+    const auto max = ParseDurationSeconds(session_max_);
+    if (!idle || !max) {
+      std::fprintf(stderr,
+                   "rampart server: --session-idle/--session-max: expected a duration such as "
+                   "30m, 12h or 7d\n");
+      return 2;
+    }
+    config_.session_idle_seconds = *idle;
+    config_.session_absolute_seconds = *max;
     // A daemon should say what it does: info unless --log-level was given.
     if (log_level_ == nullptr || log_level_->count() == 0) log::SetLevel(log::Level::kInfo);
     return RunServer(config_, stderr);
@@ -63,6 +83,8 @@ class ServerCommand final : public Command {
   const CLI::Option* log_level_ = nullptr;
   server::ServerConfig config_;
   bool no_tls_ = false;
+  std::string session_idle_ = "30m";
+  std::string session_max_ = "12h";
 };
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/json.h"
@@ -37,6 +38,17 @@ struct User {
   Role role = Role::kViewer;
   std::string password_hash;  // argon2id encoded string; empty: cannot sign in with a password
   std::int64_t created_at = 0;
+};
+
+// A console sign-in session (web_sessions). `id` is the SHA-256 hex of the cookie's secret.
+struct WebSession {
+  std::string id;
+  std::string tenant_id;
+  std::string user_id;
+  std::int64_t created_at = 0;
+  std::int64_t last_seen = 0;
+  std::int64_t expires_at = 0;  // absolute limit (unix seconds)
+  std::string remote_addr;
 };
 
 struct ApiTokenRecord {
@@ -149,6 +161,13 @@ struct TenantSettings {
   std::int64_t version = 0;  // increases on every change
   Json settings = Json::MakeObject();
   std::int64_t updated_at = 0;
+};
+
+// Storage::SummarizeHosts.
+struct HostSummary {
+  std::vector<std::pair<HostStatus, std::int64_t>> by_status;
+  std::int64_t at_risk = 0;
+  std::vector<Host> top_risky;
 };
 
 }  // namespace rampart::server

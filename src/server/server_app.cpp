@@ -26,6 +26,8 @@
 #include "server/service/jobs.h"
 #include "server/service/metrics.h"
 #include "server/service/vuln_service.h"
+#include "server/service/web_session.h"
+#include "server/web/web_root.h"
 
 namespace rampart::server {
 
@@ -40,6 +42,8 @@ struct ServerApp::Parts {
   std::unique_ptr<ServerMetrics> metrics;
   std::unique_ptr<ApiAuthenticator> auth;
   std::unique_ptr<VulnService> vuln;
+  std::unique_ptr<SessionManager> sessions;
+  std::unique_ptr<WebRoot> web;
   std::unique_ptr<api::ApiRouter> router;
   std::unique_ptr<HeartbeatWriter> heartbeats;
   std::unique_ptr<AgentHub> hub;
@@ -159,6 +163,25 @@ Result<std::unique_ptr<ServerApp>> ServerApp::Start(const ServerConfig& config) 
   RAMPART_ASSIGN_OR_RETURN(auto listen, ParseListenAddress(config.listen));
   parts->address = listen.first;
 
+  if (config.session_idle_seconds < 60 || config.session_absolute_seconds < 60 ||
+      config.session_idle_seconds > config.session_absolute_seconds) {
+    return InvalidArgument(
+        "--session-idle and --session-max: expected at least 60 s each, idle not above max");
+  }
+  std::string web_dir;
+  if (config.web_root.empty()) {
+    web_dir = DefaultWebRoot();
+  } else if (config.web_root != "none") {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(config.web_root + "/index.html", ec)) {
+      return InvalidArgument("--web-root " + config.web_root +
+                             ": no index.html there (build the console: cd web && npm ci && npm "
+                             "run build; then --web-root web/dist)");
+    }
+    web_dir = config.web_root;
+  }
+  parts->web = std::make_unique<WebRoot>(web_dir);
+
   RAMPART_ASSIGN_OR_RETURN(const std::string data_dir, AbsoluteDataDir(config));
   RAMPART_ASSIGN_OR_RETURN(parts->storage, OpenServerStorage(config));
   if (config.tls) {
@@ -168,6 +191,11 @@ Result<std::unique_ptr<ServerApp>> ServerApp::Start(const ServerConfig& config) 
   Storage& storage = *parts->storage;
   parts->metrics = std::make_unique<ServerMetrics>(kVersion);
   parts->auth = std::make_unique<ApiAuthenticator>(&storage, parts->clock);
+  SessionOptions session_options;
+  session_options.idle_seconds = config.session_idle_seconds;
+  session_options.absolute_seconds = config.session_absolute_seconds;
+  parts->sessions = std::make_unique<SessionManager>(&storage, parts->clock, session_options);
+  parts->auth->SetSessions(parts->sessions.get());
   api::ApiContext context;
   context.storage = &storage;
   context.clock = parts->clock;
@@ -181,6 +209,7 @@ Result<std::unique_ptr<ServerApp>> ServerApp::Start(const ServerConfig& config) 
   };
   parts->vuln = std::make_unique<VulnService>(storage, *parts->clock);
   context.vuln = parts->vuln.get();
+  context.sessions = parts->sessions.get();
   parts->router = std::make_unique<api::ApiRouter>(std::move(context));
   parts->heartbeats = std::make_unique<HeartbeatWriter>(storage);
   AgentHubOptions hub_options;
@@ -225,9 +254,11 @@ Result<std::unique_ptr<ServerApp>> ServerApp::Start(const ServerConfig& config) 
   auto app = std::unique_ptr<ServerApp>(new ServerApp(std::move(parts)));
   const std::string db =
       config.db_url.empty() ? "sqlite://" + data_dir + "/rampart.db" : MaskDbUrl(config.db_url);
-  log::Info("rampart server listening on {}://{}:{} (db {}; {})", config.tls ? "https" : "http",
-            HostForUrl(listen.first), app->port(), db,
-            config.tls ? "certificate sha256 " + app->cert_sha256() : std::string("no TLS"));
+  log::Info(
+      "rampart server listening on {}://{}:{} (db {}; {}; console {})",
+      config.tls ? "https" : "http", HostForUrl(listen.first), app->port(), db,
+      config.tls ? "certificate sha256 " + app->cert_sha256() : std::string("no TLS"),
+      app->parts_->web->has_console() ? app->parts_->web->dir() : std::string("not installed"));
   return app;
 }
 
@@ -273,6 +304,9 @@ net::HttpResponse ServerApp::Parts::HandleHttp(const net::HttpRequest& request) 
     log::Error("{} {}: unexpected exception: {}", request.method, request.path, e.what());
     response = api::HttpError(500, "internal", "internal error");
   }
+  if (!response.headers.Get("x-content-type-options")) {
+    response.headers.Add("x-content-type-options", "nosniff");
+  }
   const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
   metrics->RecordHttpRequest(request.method, response.status, took.count());
   return response;
@@ -291,6 +325,7 @@ net::HttpResponse ServerApp::Parts::Route(const net::HttpRequest& request) {
     response.body = metrics->Render();
     return response;
   }
+  if (request.path != "/api" && !StartsWith(request.path, "/api/")) return web->Serve(request);
   net::HttpResponse response = router->Handle(request);
   // A host deleted through this node: its agent, if connected here, is told and cut off now
   // rather than at the next sweep.

@@ -33,6 +33,11 @@ struct ServerConfig {
   int io_threads = 2;
   int worker_threads = 8;
   std::string public_url;  // how agents reach this server (enrolment hints); empty: from requests
+  // The built console (web/dist). Empty: DefaultWebRoot() (server/web/web_root.h); "none": no
+  // console. A given directory must hold index.html.
+  std::string web_root;
+  std::int64_t session_idle_seconds = 30 * 60;        // console sign-out after this long idle
+  std::int64_t session_absolute_seconds = 12 * 3600;  // and at the latest this long after sign-in
   // Tests: a clock and a node id (lease holder). Defaults: the system clock, a random id.
   const Clock* clock = nullptr;
   std::string node_id;

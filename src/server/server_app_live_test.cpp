@@ -48,6 +48,7 @@ class ServerAppLive : public ::testing::TestWithParam<bool> {
     ServerConfig config;
     config.data_dir = dir_ + "/data";
     config.listen = "127.0.0.1:0";
+    config.web_root = "none";  // unknown paths are 404s, whatever console this machine has
     config.tls = GetParam();
     config.io_threads = 1;
     config.worker_threads = 2;

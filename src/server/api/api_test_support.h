@@ -18,6 +18,7 @@
 #include "server/service/api_auth.h"
 #include "server/service/password_hash.h"
 #include "server/service/vuln_service.h"
+#include "server/service/web_session.h"
 #include "server/storage/storage.h"
 
 namespace rampart::server::api::testing {
@@ -54,10 +55,13 @@ class ApiFixture : public ::testing::Test {
     ASSERT_TRUE(storage.ok()) << storage.error().ToString();
     storage_ = std::move(*storage);
     auth_ = std::make_unique<ApiAuthenticator>(storage_.get(), &clock_);
+    sessions_ = std::make_unique<SessionManager>(storage_.get(), &clock_, SessionOptions{});
+    auth_->SetSessions(sessions_.get());
     ApiContext context;
     context.storage = storage_.get();
     context.clock = &clock_;
     context.auth = auth_.get();
+    context.sessions = sessions_.get();
     context.cert_sha256 = std::string(64, 'a');
     context.public_url = "https://rampart.example:8443";
     vuln_ = std::make_unique<VulnService>(*storage_, clock_);
@@ -182,6 +186,7 @@ class ApiFixture : public ::testing::Test {
   std::unique_ptr<Storage> storage_;
   std::unique_ptr<ApiAuthenticator> auth_;
   std::unique_ptr<VulnService> vuln_;
+  std::unique_ptr<SessionManager> sessions_;
   std::unique_ptr<ApiRouter> router_;
   std::string tenant_a_;
   std::string tenant_b_;

@@ -59,7 +59,10 @@ constexpr std::string_view kSchemas = R"json({
   "Me": {"type": "object", "properties": {"tenant_id": {"type": "string"},
     "tenant_name": {"type": "string"}, "user_id": {"type": ["string", "null"]},
     "user_name": {"type": ["string", "null"]}, "role": {"$ref": "#/components/schemas/Role"},
-    "token_id": {"type": "string"}}},
+    "token_id": {"type": "string"},
+    "auth": {"enum": ["token", "session"]},
+    "csrf_token": {"type": "string", "description": "Console sessions only."},
+    "session_expires_at": {"$ref": "#/components/schemas/Time"}}},
   "Role": {"enum": ["viewer", "operator", "admin"]},
   "User": {"type": "object", "properties": {"id": {"type": "string"}, "name": {"type": "string"},
     "role": {"$ref": "#/components/schemas/Role"}, "has_password": {"type": "boolean"},
@@ -172,7 +175,24 @@ constexpr std::string_view kSchemas = R"json({
       "name": {"type": "string"}, "records": {"type": "integer"}, "skipped": {"type": "integer"},
       "inserted": {"type": "integer"}, "updated": {"type": "integer"},
       "unchanged": {"type": "integer"}, "withdrawn": {"type": "integer"},
-      "imported_at": {"$ref": "#/components/schemas/Time"}, "generation": {"type": "integer"}}}}}}
+      "imported_at": {"$ref": "#/components/schemas/Time"}, "generation": {"type": "integer"}}}}}},
+  "HostSummary": {"type": "object", "properties": {"total": {"type": "integer"},
+    "by_status": {"type": "object", "properties": {"ONLINE": {"type": "integer"},
+      "OFFLINE": {"type": "integer"}, "UNINSTALLED": {"type": "integer"}}},
+    "at_risk": {"type": "integer", "description": "Hosts with any risk counter above zero."},
+    "top_risky": {"type": "array", "items": {"$ref": "#/components/schemas/Host"}}}},
+  "SessionState": {"type": "object", "properties": {"signed_in": {"type": "boolean"},
+    "csrf_token": {"type": "string"}, "expires_at": {"$ref": "#/components/schemas/Time"}}},
+  "SessionCreate": {"type": "object", "required": ["tenant", "username", "password"],
+    "additionalProperties": false, "properties": {
+      "tenant": {"type": "string", "description": "Tenant id (tn_...) or name."},
+      "username": {"type": "string"}, "password": {"type": "string"}}},
+  "Session": {"type": "object", "properties": {"tenant_id": {"type": "string"},
+    "tenant_name": {"type": "string"}, "user_id": {"type": "string"},
+    "user_name": {"type": "string"}, "role": {"$ref": "#/components/schemas/Role"},
+    "csrf_token": {"type": "string", "description": "Send as X-CSRF-Token on every call other than GET/HEAD made with the session cookie."},
+    "expires_at": {"$ref": "#/components/schemas/Time"},
+    "idle_timeout_seconds": {"type": "integer"}}}
 })json";
 
 Json ErrorResponseDoc(std::string_view description) {

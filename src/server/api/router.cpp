@@ -58,6 +58,8 @@ std::vector<Route> AllRoutes() {
   AddEventRoutes(routes);
   AddBlockRoutes(routes);
   AddVulnerabilityRoutes(routes);
+  AddSessionRoutes(routes);
+  AddHostSummaryRoutes(routes);
   return routes;
 }
 

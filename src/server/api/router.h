@@ -32,6 +32,8 @@ struct ApiContext {
   std::function<void(const std::string& host_id)> command_queued;
   // Vulnerability matching (on-demand scans); null: those routes answer 503.
   VulnService* vuln = nullptr;
+  // Console sign-in (POST/DELETE /api/v1/session); nullptr: sign-in answers 503.
+  SessionManager* sessions = nullptr;
 };
 
 struct QueryParamInfo {

@@ -49,5 +49,7 @@ void AddOpenApiRoutes(std::vector<Route>& routes);
 void AddEventRoutes(std::vector<Route>& routes);
 void AddBlockRoutes(std::vector<Route>& routes);
 void AddVulnerabilityRoutes(std::vector<Route>& routes);
+void AddSessionRoutes(std::vector<Route>& routes);
+void AddHostSummaryRoutes(std::vector<Route>& routes);
 
 }  // namespace rampart::server::api

@@ -62,6 +62,11 @@ Result<net::HttpResponse> Me(const Call& call) {
   body.Set("user_name", std::move(user_name));
   body.Set("role", RoleName(p.role));
   body.Set("token_id", p.token_id);
+  body.Set("auth", p.session_id.empty() ? "token" : "session");
+  if (!p.session_id.empty()) {
+    body.Set("csrf_token", p.csrf_token);
+    body.Set("session_expires_at", TimeJson(p.session_expires_at));
+  }
   return JsonResponse(200, body);
 }
 

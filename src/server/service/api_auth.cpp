@@ -4,6 +4,7 @@
 #include "common/strings.h"
 #include "common/wire.h"
 #include "server/service/password_hash.h"
+#include "server/service/web_session.h"
 
 namespace rampart::server {
 namespace {
@@ -27,6 +28,9 @@ ApiAuthenticator::ApiAuthenticator(Storage* storage, const Clock* clock, Options
 
 Result<Principal> ApiAuthenticator::Authenticate(const net::HttpRequest& request) {
   auto header = request.headers.Get("authorization");
+  if (!header && sessions_ != nullptr) {
+    if (auto session = sessions_->Authenticate(request)) return std::move(*session);
+  }
   if (!header) return Unauthenticated();
   std::string_view value = TrimView(*header);
   // The scheme name is case-insensitive (RFC 9110 section 11.1).
@@ -63,7 +67,12 @@ Result<Principal> ApiAuthenticator::AuthenticateToken(std::string_view token_tex
     if (!VerifySecret(parsed->secret, record->secret_hash)) return Unauthenticated();
     CacheInsert(key, record->secret_hash);
   }
-  return Principal{record->tenant_id, record->user_id, record->id, record->role};
+  Principal principal;
+  principal.tenant_id = record->tenant_id;
+  principal.user_id = record->user_id;
+  principal.token_id = record->id;
+  principal.role = record->role;
+  return principal;
 }
 
 bool ApiAuthenticator::CacheHit(const std::string& key, const std::string& secret_hash) {

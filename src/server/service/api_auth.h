@@ -26,7 +26,13 @@ struct Principal {
   std::string user_id;
   std::string token_id;
   Role role = Role::kViewer;
+  // Set when a console session cookie (service/web_session.h) authenticated the request.
+  std::string session_id;
+  std::string csrf_token;
+  std::int64_t session_expires_at = 0;
 };
+
+class SessionManager;
 
 // Authenticates "Authorization: Bearer rpt1.<id>.<secret>". Thread-safe.
 //
@@ -51,6 +57,10 @@ class ApiAuthenticator {
   // learns nothing about which. A storage failure other than NotFound keeps its own code
   // (e.g. kUnavailable): a database outage is not the client's fault.
   Result<Principal> Authenticate(const net::HttpRequest& request);
+  // Requests without an Authorization header are then tried as console sessions (nullptr: never).
+  // `sessions` must outlive the authenticator.
+  void SetSessions(SessionManager* sessions) { sessions_ = sessions; }
+
   // The same for a bare token text (no "Bearer " prefix).
   Result<Principal> AuthenticateToken(std::string_view token_text);
 
@@ -72,6 +82,7 @@ class ApiAuthenticator {
   Storage* storage_;
   const Clock* clock_;
   Options options_;
+  SessionManager* sessions_ = nullptr;
 
   mutable std::mutex mu_;
   std::list<CacheEntry> lru_;  // front: most recently used. REQUIRES: mu_ held

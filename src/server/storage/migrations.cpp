@@ -271,12 +271,33 @@ CREATE TABLE IF NOT EXISTS vuln_schedule (
   last_scan_at BIGINT NOT NULL) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 )sql";
 
-constexpr std::array<Migration, 5> kMigrations = {{
+// Console sign-in sessions. The id is the SHA-256 of the cookie secret (the secret is never
+// stored); expires_at is the absolute limit, last_seen drives the idle limit.
+constexpr std::string_view kSqliteV6 = R"sql(
+CREATE TABLE IF NOT EXISTS web_sessions (
+  id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, user_id TEXT NOT NULL,
+  created_at INTEGER NOT NULL, last_seen INTEGER NOT NULL, expires_at INTEGER NOT NULL,
+  remote_addr TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS web_sessions_expires ON web_sessions(expires_at);
+CREATE INDEX IF NOT EXISTS web_sessions_user ON web_sessions(tenant_id, user_id);
+)sql";
+
+constexpr std::string_view kMysqlV6 = R"sql(
+CREATE TABLE IF NOT EXISTS web_sessions (
+  id VARCHAR(64) NOT NULL PRIMARY KEY, tenant_id VARCHAR(64) NOT NULL,
+  user_id VARCHAR(64) NOT NULL, created_at BIGINT NOT NULL, last_seen BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL, remote_addr VARCHAR(64) NOT NULL,
+  KEY web_sessions_expires (expires_at),
+  KEY web_sessions_user (tenant_id, user_id)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+)sql";
+
+constexpr std::array<Migration, 6> kMigrations = {{
     {1, "tenants, users, API and enrolment tokens", kSqliteV1, kMysqlV1},
     {2, "hosts, fingerprints and batch keys", kSqliteV2, kMysqlV2},
     {3, "tenant settings and leases", kSqliteV3, kMysqlV3},
     {4, "security events, host blocks and the agent command queue", kSqliteV4, kMysqlV4},
     {5, "vulnerability advisories, feeds, findings, ignore rules", kSqliteV5, kMysqlV5},
+    {6, "console sign-in sessions", kSqliteV6, kMysqlV6},
 }};
 
 constexpr std::string_view kCreateSqliteMigrations =

@@ -77,6 +77,13 @@ class SqlStorage final : public Storage {
   Result<std::vector<std::pair<std::string, std::int64_t>>> SettingsChangedSince(
       std::int64_t since) override;
 
+  Status CreateWebSession(const WebSession& session) override;
+  Result<WebSession> GetWebSession(std::string_view session_id) override;
+  Status TouchWebSession(std::string_view session_id, std::int64_t now) override;
+  Status DeleteWebSession(std::string_view session_id) override;
+  Result<std::int64_t> PruneWebSessions(std::int64_t now, std::int64_t idle_cutoff) override;
+  Result<HostSummary> SummarizeHosts(std::string_view tenant_id, int top_n) override;
+
   Result<bool> TryAcquireLease(std::string_view name, std::string_view holder,
                                std::int64_t ttl_seconds, std::int64_t now) override;
   Result<std::int64_t> PruneBatchKeys(std::int64_t cutoff) override;

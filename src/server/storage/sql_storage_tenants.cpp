@@ -191,6 +191,8 @@ Status SqlStorage::DeleteUser(std::string_view tenant_id, std::string_view user_
     RAMPART_ASSIGN_OR_RETURN(std::int64_t deleted,
                              conn.Execute("DELETE FROM users WHERE id = ? AND tenant_id = ?", key));
     if (deleted == 0) return NotFound("user " + std::string(user_id) + " not found");
+    RAMPART_RETURN_IF_ERROR(
+        conn.Execute("DELETE FROM web_sessions WHERE user_id = ? AND tenant_id = ?", key).status());
     const SqlValue revoke[] = {now, Text(tenant_id), Text(user_id)};
     return conn
         .Execute(

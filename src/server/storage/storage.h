@@ -233,6 +233,20 @@ class Storage {
   virtual Result<EmergencyFlag> SetEmergency(EmergencyFlag flag) = 0;
   virtual Result<std::vector<EmergencyFlag>> ListEmergencies(std::string_view tenant_id) = 0;
   virtual Status DeleteEmergency(std::string_view tenant_id, std::string_view vuln_id) = 0;
+  // Console sessions (see WebSession). GetWebSession is not tenant-scoped: the cookie names it.
+  // CreateWebSession: NotFound when the user is gone. TouchWebSession sets last_seen (NotFound
+  // when the session is gone). PruneWebSessions removes sessions past expires_at or with
+  // last_seen < idle_cutoff and returns how many.
+  virtual Status CreateWebSession(const WebSession& session) = 0;
+  virtual Result<WebSession> GetWebSession(std::string_view session_id) = 0;
+  virtual Status TouchWebSession(std::string_view session_id, std::int64_t now) = 0;
+  virtual Status DeleteWebSession(std::string_view session_id) = 0;
+  virtual Result<std::int64_t> PruneWebSessions(std::int64_t now, std::int64_t idle_cutoff) = 0;
+
+  // One tenant's hosts at a glance (the console's dashboard): counts per status (all three,
+  // zeros included), how many have any risk counter above zero, and the `top_n` hosts with the
+  // highest sum of risk counters (only hosts with a sum above zero; ties by hostname).
+  virtual Result<HostSummary> SummarizeHosts(std::string_view tenant_id, int top_n) = 0;
 };
 
 // Opens (creating when needed) and migrates. URLs: "sqlite:///abs/path.db", "sqlite://:memory:"

@@ -1,0 +1,288 @@
+// Drives the console in headless chromium (playwright-core) against a running server; see
+// console_e2e.sh for the setup. Fails on any browser console error, page error, failed request or
+// HTTP error other than the one deliberately provoked (a wrong password).
+import { readdirSync, readFileSync } from "node:fs";
+import { gzipSync } from "node:zlib";
+import { chromium, request } from "playwright-core";
+
+const env = (name) => {
+  const value = process.env[name];
+  if (!value) throw new Error(`missing ${name}`);
+  return value;
+};
+const URL = env("E2E_URL");
+const OUT = env("E2E_OUT");
+const HOST = env("E2E_HOSTNAME");
+const PASSWORD = env("E2E_PASSWORD");
+const TOKEN = env("E2E_TOKEN");
+
+const problems = [];
+const expected = []; // [method, path suffix, status] the test provokes on purpose
+const figures = [];
+const step = (text) => console.log(`console e2e: ${text}`);
+
+function bundleSize() {
+  const dist = env("E2E_DIST");
+  let raw = 0;
+  let gz = 0;
+  const files = ["index.html", ...readdirSync(`${dist}/assets`).map((f) => `assets/${f}`)];
+  for (const f of files) {
+    const data = readFileSync(`${dist}/${f}`);
+    raw += data.length;
+    gz += gzipSync(data, { level: 9 }).length;
+  }
+  return { raw, gz };
+}
+
+// API calls from the test itself (not the browser), trusting the test server's self-signed certificate.
+const http = await request.newContext({ ignoreHTTPSErrors: true });
+async function getAs(token, path) {
+  const response = await http.get(`${URL}${path}`, { headers: { Authorization: `Bearer ${token}` } });
+  return { status: response.status(), body: response.status() === 200 ? await response.json() : null };
+}
+
+const browser = await chromium.launch({ executablePath: env("E2E_CHROMIUM"), headless: true, args: ["--no-sandbox"] });
+const context = await browser.newContext({ ignoreHTTPSErrors: true, timezoneId: "Asia/Tokyo", viewport: { width: 1400, height: 900 } });
+const page = await context.newPage();
+page.on("console", (m) => {
+  if (m.type() === "error") {
+    const loc = m.location()?.url ?? "";
+    if (expected.some(([, path, status]) => m.text().includes(`status of ${status}`) && loc.includes(path))) return;
+    problems.push(`console error: ${m.text()} (${loc})`);
+  }
+});
+page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+page.on("requestfailed", (r) => problems.push(`request failed: ${r.method()} ${r.url()}: ${r.failure()?.errorText}`));
+page.on("response", (r) => {
+  if (r.status() < 400) return;
+  const req = r.request();
+  const ok = expected.some(([method, path, status]) => req.method() === method && r.url().endsWith(path) && r.status() === status);
+  if (!ok) problems.push(`HTTP ${r.status()}: ${req.method()} ${r.url()}`);
+});
+const shot = async (name) => page.screenshot({ path: `${OUT}/${name}.png`, fullPage: true });
+const check = (cond, what) => {
+  if (!cond) throw new Error(`check failed: ${what}`);
+};
+// Speed targets hold for the release build; a sanitizer build only prints its figures.
+const STRICT_TIMING = process.env.E2E_STRICT_TIMING !== "0";
+const checkTiming = (cond, what) => {
+  if (STRICT_TIMING) check(cond, what);
+  else if (!cond) console.log(`console e2e: (not enforced in this build) ${what}`);
+};
+
+
+try {
+  // --- First load. The very first navigation of a new browser also pays for starting its renderer
+  // and the TLS handshake; a second, fresh context (empty cache, no cookies: a new user) shows what
+  // the console itself costs. Both are printed; the target applies to the second.
+  const loadOnce = async (p) => {
+    const t0 = Date.now();
+    await p.goto(`${URL}/`, { waitUntil: "load" });
+    await p.getByLabel("Password").waitFor();
+    const wall = Date.now() - t0;
+    const inPage = await p.evaluate(() => Math.round(performance.now()));
+    const parts = await p.evaluate(() => {
+      const n = performance.getEntriesByType("navigation")[0];
+      const r = (x) => Math.round(x);
+      const res = performance.getEntriesByType("resource").map((e) => `${e.name.replace(/^.*\//, "")} ${r(e.startTime)}-${r(e.responseEnd)}`);
+      return `connect ${r(n.connectStart)}-${r(n.connectEnd)}, html ${r(n.requestStart)}-${r(n.responseEnd)}, DOMContentLoaded ${r(n.domContentLoadedEventEnd)}, load ${r(n.loadEventEnd)}; ${res.join(", ")}`;
+    });
+    return { wall, inPage, parts };
+  };
+  const cold = await loadOnce(page);
+  const fresh = [];
+  for (let i = 0; i < 3; i++) {
+    const freshContext = await browser.newContext({ ignoreHTTPSErrors: true });
+    fresh.push(await loadOnce(await freshContext.newPage()));
+    await freshContext.close();
+  }
+  fresh.sort((a, b) => a.wall - b.wall);
+  const typical = fresh[1];
+  const load = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+  figures.push(`first page load (new browser): ${cold.wall} ms to a usable sign-in form`);
+  figures.push(`first page load (fresh context, empty cache, median of 3: ${fresh.map((f) => f.wall).join("/")} ms): ${typical.wall} ms to a usable sign-in form; ${typical.parts} (machine load average ${load})`);
+  const firstLoad = typical.wall;
+  const { raw, gz } = bundleSize();
+  figures.push(`bundle: ${(raw / 1024).toFixed(1)} kB, ${(gz / 1024).toFixed(1)} kB gzipped (limit 300 kB)`);
+  check(gz < 300 * 1024, "bundle under 300 kB gzipped");
+  checkTiming(firstLoad < 1000, `first page load under 1 s (was ${firstLoad} ms)`);
+  const favicon = await page.evaluate(async () => (await fetch("/favicon.svg")).status);
+  check(favicon === 200, "favicon served");
+  await shot("01-sign-in");
+
+  step("a wrong password shows the server's message");
+  expected.push(["POST", "/api/v1/session", 401]);
+  await page.getByLabel("Tenant (name or id)").fill(env("E2E_TENANT"));
+  await page.getByLabel("User name").fill(env("E2E_USER"));
+  await page.getByLabel("Password").fill("not the password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("alert").filter({ hasText: "wrong tenant, user name or password" }).waitFor();
+  expected.pop();
+
+  step("sign in");
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: "Dashboard" }).waitFor();
+  const cookies = await context.cookies();
+  const session = cookies.find((c) => c.name === "__Host-rampart_session");
+  check(session && session.httpOnly && session.secure && session.sameSite === "Strict", "session cookie is HttpOnly, Secure, SameSite=Strict");
+  check(!(await page.evaluate(() => document.cookie)).includes("rampart_session"), "the page's scripts cannot read the session cookie");
+  await page.locator(".tile-n").first().waitFor();
+  const total = Number(await page.locator(".tile-n").first().textContent());
+  check(total === Number(env("E2E_BULK")) + 1, `dashboard counts every host (${total})`);
+  await shot("02-dashboard");
+
+  step("the agent's host is ONLINE in the hosts table");
+  await page.getByRole("link", { name: "Hosts", exact: true }).click();
+  await page.getByRole("heading", { name: "Hosts" }).waitFor();
+  await page.locator("tbody tr").first().waitFor();
+
+  // Hosts page: time per page across 10k hosts (the API call and the rendered table).
+  const times = [];
+  const apiTimes = [];
+  // Measured inside the page (click to the new rows painted), so the figure is what a user waits,
+  // without the test driver's own round trips.
+  for (let i = 0; i < 10; i++) {
+    const ms = await page.evaluate(
+      () =>
+        new Promise((resolve, reject) => {
+          const first = () => document.querySelector("tbody tr")?.textContent ?? "";
+          const before = first();
+          const next = [...document.querySelectorAll("button")].find((b) => b.textContent?.includes("Next"));
+          if (!next) return reject(new Error("no Next button"));
+          if (next.disabled) return resolve(-1); // the last page
+          setTimeout(() => reject(new Error("the next page did not render within 10 s")), 10000);
+          const start = performance.now();
+          const observer = new MutationObserver(() => {
+            if (first() !== before && !document.querySelector(".table-wrap[aria-busy='true']")) {
+              observer.disconnect();
+              requestAnimationFrame(() => resolve(performance.now() - start));
+            }
+          });
+          observer.observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+          next.click();
+        }),
+    );
+    if (ms < 0) break;
+    times.push(Math.round(ms));
+    apiTimes.push(Number((await page.getByTestId("page-time").textContent()).replace(/\D/g, "")));
+  }
+  const sorted = [...times].sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)];
+  const worst = sorted[sorted.length - 1];
+  const apiMedian = [...apiTimes].sort((a, b) => a - b)[Math.floor(apiTimes.length / 2)];
+  figures.push(`hosts page with ${Number(env("E2E_BULK")) + 1} hosts, 50 per page: median ${median} ms, worst ${worst} ms per page (click to new rows painted, measured in the page); API call median ${apiMedian} ms`);
+  checkTiming(worst < 200, `every hosts page under 200 ms (worst ${worst} ms)`);
+  // Sorting and filters go through the API too.
+  await page.getByRole("button", { name: /Last seen/ }).click();
+  await page.waitForURL(/sort=last_seen/);
+  await page.getByLabel("Status").selectOption("OFFLINE");
+  await page.waitForURL(/status=OFFLINE/);
+  await page.getByLabel("Status").selectOption("");
+  await page.getByLabel("Hostname contains").fill(HOST);
+  await page.getByRole("button", { name: "Search" }).click();
+  const row = page.locator("tbody tr", { hasText: HOST });
+  await row.waitFor();
+  check((await row.locator(".badge").textContent()) === "ONLINE", "the agent's host is ONLINE");
+  await shot("03-hosts");
+
+  step("host detail, ports tab");
+  await row.getByRole("link", { name: HOST }).click();
+  await page.getByRole("heading", { name: HOST }).waitFor();
+  await shot("04-host-detail");
+  await page.getByRole("tab", { name: /Ports/ }).click();
+  await page.waitForURL(/tab=ports/);
+  await page.getByRole("tabpanel", { name: "Ports" }).locator("th", { hasText: "port" }).first().waitFor();
+  const portRows = await page.getByRole("tabpanel", { name: "Ports" }).locator("tbody tr").count();
+  figures.push(`ports tab: ${portRows} rows for ${HOST}`);
+  check(portRows > 0, "the ports tab lists this machine's listening ports");
+  await shot("05-host-ports");
+
+  step("fingerprints across the fleet");
+  await page.getByRole("link", { name: "Fingerprints", exact: true }).click();
+  await page.getByRole("heading", { name: "Fingerprints across the fleet" }).waitFor();
+  await page.getByLabel("Category").selectOption("ports");
+  await page.locator("tbody tr").first().waitFor();
+  await shot("06-fingerprints");
+
+  step("change a setting; it persists after a reload");
+  await page.getByRole("link", { name: "Settings", exact: true }).click();
+  const beat = page.getByLabel("agent.heartbeat_seconds");
+  await beat.waitFor();
+  await beat.fill("3");
+  await page.getByText("At least 5.").waitFor();
+  check(await page.getByRole("button", { name: "Save settings" }).isDisabled(), "an invalid value cannot be saved");
+  await beat.fill("45");
+  await page.getByRole("button", { name: "Save settings" }).click();
+  await page.getByText(/^Saved\./).waitFor();
+  await page.reload();
+  await page.getByLabel("agent.heartbeat_seconds").waitFor();
+  check((await page.getByLabel("agent.heartbeat_seconds").inputValue()) === "45", "the setting is 45 after a reload");
+  const stored = (await getAs(TOKEN, "/api/v1/settings")).body;
+  check(stored?.settings?.agent?.heartbeat_seconds === 45, "the API has the new setting");
+  await shot("07-settings");
+
+  step("create a token (shown once), use it, revoke it");
+  await page.getByRole("link", { name: "Users & tokens" }).click();
+  await page.getByRole("heading", { name: "API tokens", exact: true }).waitFor();
+  await page.getByLabel("Description").fill("e2e token");
+  await page.getByRole("button", { name: "Create token" }).click();
+  const tokenText = await page.getByTestId("new-token").locator("textarea").inputValue();
+  check(/^rpt1\./.test(tokenText), "the new token is shown");
+  const me = (await getAs(tokenText, "/api/v1/me")).body;
+  check(me?.role === "viewer", "the new token works");
+  const tokenId = tokenText.split(".")[1];
+  await shot("08-users-tokens");
+  page.once("dialog", (d) => d.accept());
+  await page.getByRole("button", { name: `Revoke ${tokenId}` }).click();
+  await page.locator("tr", { hasText: tokenId }).locator(".badge-revoked").waitFor();
+  check((await getAs(tokenText, "/api/v1/me")).status === 401, "the revoked token stops working");
+
+  step("agents: a fresh enrolment command");
+  await page.getByRole("link", { name: "Agents" }).click();
+  await page.getByRole("button", { name: "New enrolment command" }).click();
+  const command = await page.getByLabel("Run on the new host (shown once)").inputValue();
+  check(command.includes("rampart agent") && command.includes("rpe1."), `enrolment command: ${command}`);
+  await shot("09-agents");
+
+  step("sign out");
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByText("You are signed out.").waitFor();
+  await shot("10-signed-out");
+  const state = await page.evaluate(async () => (await fetch("/api/v1/session")).json());
+  check(state.signed_in === false, "the session is gone after sign-out");
+
+  step("a viewer sees no buttons that would fail");
+  await page.getByLabel("User name").fill(env("E2E_VIEWER"));
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: "Dashboard" }).waitFor();
+  check((await page.getByRole("link", { name: "Users & tokens" }).count()) === 0, "no users page for a viewer");
+  check((await page.getByRole("link", { name: "Agents" }).count()) === 0, "no agents page for a viewer");
+  await page.goto(`${URL}/settings`);
+  await page.getByLabel("agent.heartbeat_seconds").waitFor();
+  check(await page.getByLabel("agent.heartbeat_seconds").isDisabled(), "settings are read-only for a viewer");
+  check((await page.getByRole("button", { name: "Save settings" }).count()) === 0, "no save button for a viewer");
+  await page.goto(`${URL}/hosts?q=${encodeURIComponent(HOST)}`);
+  await page.getByRole("link", { name: HOST }).click();
+  await page.getByRole("heading", { name: HOST }).waitFor();
+  check((await page.getByRole("button", { name: "Delete host" }).count()) === 0, "no delete button for a viewer");
+  await shot("11-viewer-host");
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByText("You are signed out.").waitFor();
+
+  // Not covered yet: handling a login event (the events API is another change; add it here when it lands).
+} catch (e) {
+  problems.push(String(e?.stack ?? e));
+  await shot("failure").catch(() => {});
+} finally {
+  await browser.close();
+  await http.dispose();
+}
+
+for (const f of figures) console.log(`console e2e: ${f}`);
+if (problems.length) {
+  for (const p of problems) console.error(`console e2e: FAIL: ${p}`);
+  process.exit(1);
+}
+console.log("console e2e: every step passed with no console errors or failed requests");

@@ -1,0 +1,183 @@
+// The console's component kit: table, buttons, states (loading, empty, error), a bar chart, a
+// copy box. Plain Preact + CSS, no third-party UI kit (see web/README.md for why).
+import type { ComponentChildren, JSX } from "preact";
+import { useState } from "preact/hooks";
+import { ApiError } from "./api";
+import { linkClick } from "./router";
+
+export function Link(props: { href: string; children: ComponentChildren; class?: string }) {
+  return (
+    <a href={props.href} class={props.class} onClick={(e) => linkClick(e, props.href)}>
+      {props.children}
+    </a>
+  );
+}
+
+export function Button(
+  props: JSX.ButtonHTMLAttributes<HTMLButtonElement> & { kind?: "primary" | "danger" | "plain"; busy?: boolean },
+) {
+  const { kind = "plain", busy, children, disabled, ...rest } = props;
+  return (
+    <button type="button" {...rest} class={`btn btn-${kind}`} disabled={Boolean(busy) || Boolean(disabled)} aria-busy={busy}>
+      {children}
+    </button>
+  );
+}
+
+export function Loading(props: { label?: string }) {
+  return (
+    <div class="state loading" role="status" aria-live="polite">
+      <span class="spinner" aria-hidden="true" /> {props.label ?? "Loading…"}
+    </div>
+  );
+}
+
+export function Empty(props: { title: string; children?: ComponentChildren }) {
+  return (
+    <div class="state empty">
+      <strong>{props.title}</strong>
+      {props.children && <div>{props.children}</div>}
+    </div>
+  );
+}
+
+export function ErrorBox(props: { error: unknown; onRetry?: () => void }) {
+  if (!props.error) return null;
+  const e = props.error;
+  const message = e instanceof ApiError ? e.message : e instanceof Error ? e.message : String(e);
+  const code = e instanceof ApiError ? ` (${e.status || "network"} ${e.code})` : "";
+  return (
+    <div class="state error" role="alert">
+      <strong>{message}</strong>
+      <span class="muted">{code}</span>
+      {props.onRetry && (
+        <Button onClick={props.onRetry} kind="plain">
+          Retry
+        </Button>
+      )}
+    </div>
+  );
+}
+
+export function StatusBadge(props: { status: string }) {
+  return <span class={`badge badge-${props.status.toLowerCase()}`}>{props.status}</span>;
+}
+
+export interface Column<T> {
+  key: string;
+  label: string;
+  render: (row: T) => ComponentChildren;
+  sort?: { active: "asc" | "desc" | null; onClick: () => void };
+  numeric?: boolean;
+}
+
+export function Table<T>(props: {
+  caption: string;
+  columns: Column<T>[];
+  rows: T[] | null;
+  rowKey: (row: T) => string;
+  loading?: boolean;
+  empty: ComponentChildren;
+}) {
+  const { columns, rows } = props;
+  return (
+    <div class="table-wrap" aria-busy={props.loading}>
+      <table>
+        <caption class="sr-only">{props.caption}</caption>
+        <thead>
+          <tr>
+            {columns.map((c) => (
+              <th
+                key={c.key}
+                scope="col"
+                class={c.numeric ? "num" : undefined}
+                aria-sort={c.sort?.active === "asc" ? "ascending" : c.sort?.active === "desc" ? "descending" : undefined}
+              >
+                {c.sort ? (
+                  <button type="button" class="th-sort" onClick={c.sort.onClick}>
+                    {c.label}
+                    <span aria-hidden="true">{c.sort.active === "asc" ? " ▲" : c.sort.active === "desc" ? " ▼" : " ↕"}</span>
+                  </button>
+                ) : (
+                  c.label
+                )}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows?.map((row) => (
+            <tr key={props.rowKey(row)}>
+              {columns.map((c) => (
+                <td key={c.key} class={c.numeric ? "num" : undefined}>
+                  {c.render(row)}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {rows === null && props.loading && <Loading />}
+      {rows !== null && rows.length === 0 && !props.loading && props.empty}
+    </div>
+  );
+}
+
+/** Horizontal bars in SVG, with the same data as a table for screen readers. */
+export function BarChart(props: { title: string; data: { label: string; value: number; tone?: string }[] }) {
+  const max = Math.max(1, ...props.data.map((d) => d.value));
+  const rowHeight = 28;
+  const height = props.data.length * rowHeight;
+  return (
+    <figure class="chart">
+      <figcaption>{props.title}</figcaption>
+      <svg viewBox={`0 0 400 ${height}`} width="100%" height={height} role="img" aria-hidden="true" focusable="false">
+        {props.data.map((d, i) => {
+          const width = Math.max(d.value > 0 ? 2 : 0, (d.value / max) * 250);
+          const y = i * rowHeight;
+          return (
+            <g key={d.label}>
+              <text x="0" y={y + 18} class="chart-label">
+                {d.label}
+              </text>
+              <rect x="110" y={y + 5} width={width} height="18" rx="3" class={`bar bar-${d.tone ?? "default"}`} />
+              <text x={116 + width} y={y + 18} class="chart-value">
+                {d.value}
+              </text>
+            </g>
+          );
+        })}
+      </svg>
+      <table class="sr-only">
+        <caption>{props.title}</caption>
+        <tbody>
+          {props.data.map((d) => (
+            <tr key={d.label}>
+              <th scope="row">{d.label}</th>
+              <td>{d.value}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </figure>
+  );
+}
+
+export function CopyBox(props: { label: string; value: string }) {
+  const [copied, setCopied] = useState(false);
+  return (
+    <div class="copybox">
+      <label>
+        {props.label}
+        <textarea readOnly rows={Math.min(4, 1 + Math.floor(props.value.length / 90))} value={props.value} onFocus={(e) => e.currentTarget.select()} />
+      </label>
+      <Button
+        onClick={() => {
+          void navigator.clipboard?.writeText(props.value).then(() => setCopied(true), () => setCopied(false));
+        }}
+      >
+        {copied ? "Copied" : "Copy"}
+      </Button>
+    </div>
+  );
+}

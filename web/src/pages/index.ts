@@ -1,0 +1,31 @@
+// The console's pages. To add one (e.g. events, vulnerabilities, baselines): write
+// pages/Events.tsx exporting a component taking PageProps, then add a line here. `nav` puts it in
+// the navigation bar; `role` hides it (and its link) from users below that role.
+import type { FunctionComponent } from "preact";
+import type { Role } from "../api";
+import type { RouteDef } from "../router";
+import { Agents } from "./Agents";
+import type { PageProps } from "./common";
+import { Dashboard } from "./Dashboard";
+import { Fingerprints } from "./Fingerprints";
+import { HostDetail } from "./HostDetail";
+import { Hosts } from "./Hosts";
+import { Settings } from "./Settings";
+import { Users } from "./Users";
+
+export interface ConsolePage {
+  component: FunctionComponent<PageProps>;
+  role: Role; // the least role that may open the page (the API's own role for its routes)
+  title: string;
+}
+
+export const ROUTES: RouteDef<ConsolePage>[] = [
+  { pattern: "/", nav: "Dashboard", page: { component: Dashboard, role: "viewer", title: "Dashboard" } },
+  { pattern: "/hosts", nav: "Hosts", page: { component: Hosts, role: "viewer", title: "Hosts" } },
+  { pattern: "/hosts/:id", page: { component: HostDetail, role: "viewer", title: "Host" } },
+  { pattern: "/fingerprints", nav: "Fingerprints", page: { component: Fingerprints, role: "viewer", title: "Fingerprints" } },
+  { pattern: "/fingerprints/:category", page: { component: Fingerprints, role: "viewer", title: "Fingerprints" } },
+  { pattern: "/settings", nav: "Settings", page: { component: Settings, role: "viewer", title: "Settings" } },
+  { pattern: "/users", nav: "Users & tokens", page: { component: Users, role: "admin", title: "Users and tokens" } },
+  { pattern: "/agents", nav: "Agents", page: { component: Agents, role: "admin", title: "Agents" } },
+];
