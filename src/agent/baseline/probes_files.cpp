@@ -302,7 +302,7 @@ Outcome ProbeCommand(HostFacts& f, const Probe& p) {
     return Outcome::Error("refused to run: " + unsafe);
   }
   auto out = RunCommandCapture(p.argv, p.timeout, std::size_t{1} << 20);
-  if (!out) return Outcome::Error(Join(p.argv, " ") + ": " + out.status().message());
+  if (!out) return Outcome::Error(out.status().message());
   std::vector<std::string> hits;
   ForEachLineOf(*out, [&](std::string_view line) {
     if (hits.size() < 16 && std::regex_search(line.begin(), line.end(), *p.pattern)) {
