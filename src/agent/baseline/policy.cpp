@@ -246,8 +246,9 @@ class Loader {
   }
 
   // Comparison from op/value (value may be a list for in/not_in). default_op applies without op.
+  // versions: lt/le/gt/ge order package versions (by the package manager's rules), not numbers.
   std::optional<Comparison> Compare(const YAML::Node& map, Op default_op,
-                                    std::string_view value_key = "value") {
+                                    std::string_view value_key = "value", bool versions = false) {
     Comparison c;
     c.op = default_op;
     const YAML::Node op = map["op"];
@@ -280,7 +281,8 @@ class Loader {
     if (c.op == Op::kMatch || c.op == Op::kNotMatch) {
       c.re = Regex(v, value_key);
       if (!c.re) return std::nullopt;
-    } else if (c.op == Op::kLt || c.op == Op::kLe || c.op == Op::kGt || c.op == Op::kGe) {
+    } else if (!versions &&
+               (c.op == Op::kLt || c.op == Op::kLe || c.op == Op::kGt || c.op == Op::kGe)) {
       auto d = ParseDouble(c.value);
       if (!d) {
         Problem(v, "bad_value", std::string(value_key) + ": '" + c.value + "' is not a number");
@@ -510,7 +512,7 @@ class Loader {
         if (YAML::Node v = need("name")) StrList(v, "name", &p.names);
         if (const YAML::Node v = m["installed"]) p.installed = Bool(v, "installed");
         if (m["version"]) {
-          p.cmp = Compare(m, Op::kGe, "version");
+          p.cmp = Compare(m, Op::kGe, "version", /*versions=*/true);
           if (p.cmp && (p.cmp->op == Op::kMatch || p.cmp->op == Op::kNotMatch ||
                         p.cmp->op == Op::kIn || p.cmp->op == Op::kNotIn)) {
             Problem(m, "bad_op", "package: version takes eq, ne, lt, le, gt or ge");
