@@ -24,7 +24,7 @@ PACKAGES=(
 )
 # `install-deps.sh bench`: also the peer tools the benchmarks measure against.
 if [ "${1:-}" = "bench" ]; then
-  PACKAGES+=(fail2ban)
+  PACKAGES+=(fail2ban lynis)
 fi
 
 missing=()

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "agent/baseline/evaluator.h"
 #include "agent/baseline/fixture_root.h"
@@ -12,6 +14,16 @@
 
 namespace rampart::agent::baseline {
 namespace {
+
+// The fixture tests kept beside a policy file; "" when there is none.
+std::string ReadTests(const std::string& policy_file, std::string* path) {
+  *path = RAMPART_SOURCE_DIR "/tests/testdata/baseline/" +
+          std::filesystem::path(policy_file).stem().string() + ".tests.yaml";
+  std::ifstream in(*path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
 
 std::vector<std::string> PolicyFiles() {
   std::vector<std::string> files;
@@ -27,7 +39,11 @@ const std::vector<Policy>& Policies() {
     auto* out = new std::vector<Policy>;
     for (const auto& f : PolicyFiles()) {
       auto p = LoadPolicyFile(f);
-      if (p.ok()) out->push_back(std::move(*p));
+      if (!p.ok()) continue;
+      std::string tests;
+      const std::string text = ReadTests(f, &tests);
+      if (!ParsePolicyTests(text, tests, &*p).ok()) continue;  // reported by LoadWithoutProblems
+      out->push_back(std::move(*p));
     }
     return out;
   }();
@@ -73,8 +89,14 @@ TEST(ShippedPolicies, LoadWithoutProblems) {
   for (const auto& f : files) {
     std::vector<PolicyProblem> problems;
     auto p = LoadPolicyFile(f, &problems);
-    EXPECT_TRUE(p.ok()) << p.status().message();
+    ASSERT_TRUE(p.ok()) << p.status().message();
+    std::string tests;
+    const std::string text = ReadTests(f, &tests);
+    ASSERT_FALSE(text.empty()) << tests << ": every shipped policy has a tests file";
+    const Status s = ParsePolicyTests(text, tests, &*p);
+    EXPECT_TRUE(s.ok()) << s.message();
   }
+  EXPECT_EQ(Policies().size(), files.size());
 }
 
 TEST(ShippedPolicies, AtLeast150ChecksApplyToDebian12) {

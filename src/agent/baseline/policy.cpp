@@ -691,6 +691,46 @@ class Loader {
     }
   }
 
+  void Tests(const YAML::Node& v, Check* c) {
+    if (!v.IsMap()) {
+      Problem(v, "bad_fixture", "tests: expected a map with pass and fail");
+      return;
+    }
+    for (const auto& t : v) {
+      const std::string tk = t.first.Scalar();
+      if (tk == "pass") {
+        ParseFixtures(t.second, &c->pass_fixtures);
+      } else if (tk == "fail") {
+        ParseFixtures(t.second, &c->fail_fixtures);
+      } else if (tk == "skip") {
+        Str(t.second, "skip", &c->test_skip);
+      } else {
+        Problem(t.first, "bad_fixture", "tests: unknown key '" + tk + "' (pass, fail, skip)");
+      }
+    }
+  }
+
+ public:
+  void LoadTests(const YAML::Node& root, Policy* policy) {
+    const YAML::Node tests = root.IsMap() ? root["tests"] : YAML::Node();
+    if (!tests || !tests.IsMap()) {
+      Problem(root, "not_a_map", "a tests file is a map with 'tests': check id -> {pass, fail, skip}");
+      return;
+    }
+    for (const auto& kv : tests) {
+      check_id_ = kv.first.Scalar();
+      auto it = std::find_if(policy->checks.begin(), policy->checks.end(),
+                             [&](const Check& c) { return c.id == check_id_; });
+      if (it == policy->checks.end()) {
+        Problem(kv.first, "unknown_check", "policy " + policy->id + " has no check '" + check_id_ + "'");
+        continue;
+      }
+      Tests(kv.second, &*it);
+    }
+    check_id_.clear();
+  }
+
+ private:
   std::optional<Check> ParseCheck(const YAML::Node& n) {
     check_id_.clear();
     if (!n.IsMap()) {
@@ -760,22 +800,7 @@ class Loader {
         has_condition = true;
         if (auto node = ParseNode(v, 0)) c.condition = std::move(*node);
       } else if (key == "tests") {
-        if (!v.IsMap()) {
-          Problem(v, "bad_fixture", "tests: expected a map with pass and fail");
-          continue;
-        }
-        for (const auto& t : v) {
-          const std::string tk = t.first.Scalar();
-          if (tk == "pass") {
-            ParseFixtures(t.second, &c.pass_fixtures);
-          } else if (tk == "fail") {
-            ParseFixtures(t.second, &c.fail_fixtures);
-          } else if (tk == "skip") {
-            Str(t.second, "skip", &c.test_skip);
-          } else {
-            Problem(t.first, "bad_fixture", "tests: unknown key '" + tk + "' (pass, fail, skip)");
-          }
-        }
+        Tests(v, &c);
       } else {
         Problem(kv.first, "unknown_key",
                 "unknown check key '" + key +
@@ -884,6 +909,20 @@ Result<Policy> ParsePolicy(std::string_view yaml, std::string_view file,
   }
   auto& found = loader.problems();
   if (found.empty()) return policy;
+  if (problems) problems->insert(problems->end(), found.begin(), found.end());
+  return ProblemsStatus(found);
+}
+
+Status ParsePolicyTests(std::string_view yaml, std::string_view file, Policy* policy,
+                        std::vector<PolicyProblem>* problems) {
+  Loader loader(file);
+  try {
+    loader.LoadTests(YAML::Load(std::string(yaml)), policy);
+  } catch (const YAML::Exception& e) {
+    loader.Problem(e.mark, "yaml_syntax", e.msg);
+  }
+  auto& found = loader.problems();
+  if (found.empty()) return Status::Ok();
   if (problems) problems->insert(problems->end(), found.begin(), found.end());
   return ProblemsStatus(found);
 }

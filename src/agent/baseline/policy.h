@@ -149,7 +149,8 @@ struct Policy {
 
 // One problem found while loading a policy. `code` is stable (docs/baseline.md): yaml_syntax,
 // not_a_map, not_a_list, not_a_scalar, unknown_key, missing_key, duplicate_id, bad_id, bad_level,
-// bad_value, bad_regex, bad_op, bad_mode, bad_duration, bad_probe, bad_condition, bad_fixture.
+// bad_value, bad_regex, bad_op, bad_mode, bad_duration, bad_probe, bad_condition, bad_fixture,
+// unknown_check.
 struct PolicyProblem {
   std::string file;
   int line = 0;
@@ -165,6 +166,12 @@ struct PolicyProblem {
 // non-null.
 Result<Policy> ParsePolicy(std::string_view yaml, std::string_view file,
                            std::vector<PolicyProblem>* problems = nullptr);
+// Attaches fixture tests kept beside a policy (tests/testdata/baseline/<policy file stem>.tests.yaml):
+// a map `tests:` of check id -> {pass, fail, skip}, each as a check's inline `tests:`. A check id the
+// policy does not have is a problem (unknown_check). Errors as ParsePolicy.
+Status ParsePolicyTests(std::string_view yaml, std::string_view file, Policy* policy,
+                        std::vector<PolicyProblem>* problems = nullptr);
+
 // Reads (at most 4 MiB) and parses a policy file.
 Result<Policy> LoadPolicyFile(const std::string& path,
                               std::vector<PolicyProblem>* problems = nullptr);
