@@ -2,11 +2,11 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <algorithm>
 #include <map>
 
 #include "agent/baseline/evaluator.h"
@@ -39,7 +39,8 @@ std::vector<std::string> PolicyFiles(const std::string& dir) {
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(dir, ec)) {
     const auto ext = e.path().extension().string();
-    if (e.is_regular_file(ec) && (ext == ".yaml" || ext == ".yml")) files.push_back(e.path().string());
+    if (e.is_regular_file(ec) && (ext == ".yaml" || ext == ".yml"))
+      files.push_back(e.path().string());
   }
   std::sort(files.begin(), files.end());
   return files;
@@ -130,8 +131,7 @@ int RunBaseline(const BaselineArgs& args, std::FILE* out, std::FILE* err) {
       std::fprintf(out, "policies in %s\n%-28s %6s  %s\n", dir.c_str(), "ID", "CHECKS", "NAME");
       for (const auto& r : rows.as_array()) {
         std::fprintf(out, "%-28s %6lld  %s\n", r.GetString("id").c_str(),
-                     static_cast<long long>(r.GetInt("checks")),
-                     r.GetString("name").c_str());
+                     static_cast<long long>(r.GetInt("checks")), r.GetString("name").c_str());
       }
     }
     return rc;
@@ -255,8 +255,8 @@ int RunBaseline(const BaselineArgs& args, std::FILE* out, std::FILE* err) {
       jr.Set("remediation", std::move(rem));
       jr.Set("references", Json::StringArray(check->references));
       jresults.Push(std::move(jr));
-      const bool show = args.show_all || r.status == CheckStatus::kFail ||
-                        r.status == CheckStatus::kError;
+      const bool show =
+          args.show_all || r.status == CheckStatus::kFail || r.status == CheckStatus::kError;
       if (!show) continue;
       text += std::string(Upper(r.status)) + "  " + agent::baseline::LevelName(check->level) +
               std::string(7 - std::string(agent::baseline::LevelName(check->level)).size(), ' ') +

@@ -9,8 +9,8 @@
 namespace rampart::cli {
 
 struct BaselineArgs {
-  std::vector<std::string> policies;      // names/ids of shipped policies, or policy files
-  std::string root = "/";                 // host root (a mounted image, a fixture)
+  std::vector<std::string> policies;  // names/ids of shipped policies, or policy files
+  std::string root = "/";             // host root (a mounted image, a fixture)
   bool json = false;
   bool list = false;                      // list shipped policies and their check counts
   bool show_all = false;                  // tables: also list passing and not-applicable checks

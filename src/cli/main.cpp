@@ -95,7 +95,8 @@ int main(int argc, char** argv) {
 
   cli::BaselineArgs bl;
   auto* baseline = app.add_subcommand(
-      "baseline", "Evaluate baseline policies (CIS-style, MLPS, hygiene, weak passwords) on this host");
+      "baseline",
+      "Evaluate baseline policies (CIS-style, MLPS, hygiene, weak passwords) on this host");
   baseline->add_option("--policy", bl.policies,
                        "A shipped policy (id or file name, see --list) or a policy YAML file; "
                        "repeatable (default: every shipped policy)");

@@ -22,8 +22,10 @@ using ::testing::Not;
 
 // One check whose condition is `condition` (a YAML flow map).
 Check MakeCheck(const std::string& condition, const std::string& applies_to = "") {
-  std::string yaml = "id: t\nname: T\nchecks:\n  - id: c\n    title: t\n    remediation: r\n"
-                     "    level: low\n    check: " + condition + "\n";
+  std::string yaml =
+      "id: t\nname: T\nchecks:\n  - id: c\n    title: t\n    remediation: r\n"
+      "    level: low\n    check: " +
+      condition + "\n";
   if (!applies_to.empty()) yaml += "    applies_to: " + applies_to + "\n";
   auto p = ParsePolicy(yaml, "t.yaml");
   EXPECT_TRUE(p.ok()) << p.status().message();
@@ -83,8 +85,10 @@ TEST_F(EvaluatorTest, FileProbeChecksTypeModeAndOwner) {
 }
 
 TEST_F(EvaluatorTest, ConfigValueLastAssignmentWinsWithFileAndLine) {
-  const auto r = Run({{"/etc/login.defs", "PASS_MAX_DAYS 30\n# PASS_MAX_DAYS 1\nPASS_MAX_DAYS 400 # late\n"}},
-                     "{config_value: {path: /etc/login.defs, key: PASS_MAX_DAYS, separator: ' ', op: le, value: 365}}");
+  const auto r =
+      Run({{"/etc/login.defs", "PASS_MAX_DAYS 30\n# PASS_MAX_DAYS 1\nPASS_MAX_DAYS 400 # late\n"}},
+          "{config_value: {path: /etc/login.defs, key: PASS_MAX_DAYS, separator: ' ', op: le, "
+          "value: 365}}");
   EXPECT_EQ(r.status, CheckStatus::kFail);
   EXPECT_EQ(r.evidence, "/etc/login.defs:3: PASS_MAX_DAYS 400 (expected le 365)");
 }
@@ -139,18 +143,22 @@ TEST_F(EvaluatorTest, PackageInstalledAndVersion) {
   r = Run({{"/var/lib/dpkg/status", status}},
           "{package: {name: openssh-server, op: ge, version: '1:9.3p1-1'}}");
   EXPECT_EQ(r.status, CheckStatus::kFail);
-  r = Run({{"/var/lib/dpkg/status", status}}, "{package: {name: [telnetd, openssh-server], installed: false}}");
+  r = Run({{"/var/lib/dpkg/status", status}},
+          "{package: {name: [telnetd, openssh-server], installed: false}}");
   EXPECT_EQ(r.status, CheckStatus::kFail);
 }
 
 TEST_F(EvaluatorTest, SystemdUnitEnabledAndMasked) {
-  const std::string unit = "[Service]\nExecStart=/usr/sbin/auditd\n[Install]\nWantedBy=multi-user.target\n";
+  const std::string unit =
+      "[Service]\nExecStart=/usr/sbin/auditd\n[Install]\nWantedBy=multi-user.target\n";
   auto r = Run({{"/lib/systemd/system/auditd.service", unit},
-                {"/etc/systemd/system/multi-user.target.wants/auditd.service", "->/lib/systemd/system/auditd.service"}},
+                {"/etc/systemd/system/multi-user.target.wants/auditd.service",
+                 "->/lib/systemd/system/auditd.service"}},
                "{systemd_unit: {name: auditd.service, enabled: true}}");
   EXPECT_EQ(r.status, CheckStatus::kPass) << r.evidence;
   r = Run({{"/lib/systemd/system/auditd.service", unit},
-           {"/etc/systemd/system/multi-user.target.wants/auditd.service", "->/lib/systemd/system/auditd.service"},
+           {"/etc/systemd/system/multi-user.target.wants/auditd.service",
+            "->/lib/systemd/system/auditd.service"},
            {"/etc/systemd/system/auditd.service", "->/dev/null"}},
           "{systemd_unit: {name: auditd.service, enabled: true}}");
   EXPECT_EQ(r.status, CheckStatus::kFail);
@@ -158,7 +166,8 @@ TEST_F(EvaluatorTest, SystemdUnitEnabledAndMasked) {
 }
 
 TEST_F(EvaluatorTest, MountOptionsFromFstab) {
-  const std::string fstab = "# comment\nUUID=1 / ext4 defaults 0 1\ntmpfs /tmp tmpfs rw,nosuid,nodev 0 0\n";
+  const std::string fstab =
+      "# comment\nUUID=1 / ext4 defaults 0 1\ntmpfs /tmp tmpfs rw,nosuid,nodev 0 0\n";
   auto r = Run({{"/etc/fstab", fstab}}, "{mount: {path: /tmp, options: [nodev, nosuid]}}");
   EXPECT_EQ(r.status, CheckStatus::kPass);
   r = Run({{"/etc/fstab", fstab}}, "{mount: {path: /tmp, options: [noexec]}}");
@@ -176,8 +185,10 @@ TEST_F(EvaluatorTest, AccountsAgeingAndShadowAccess) {
       {"/etc/shadow", "root:*:19000:0:99999:7:::\nbob:$6$s$h:19000:0:99999:7:::\n"}};
   auto r = Run(files, "{accounts: {check: password_max_days, op: le, value: 365}}");
   EXPECT_EQ(r.status, CheckStatus::kFail);
-  EXPECT_EQ(r.evidence, "/etc/shadow:2: bob max days 99999 (expected le 365)");  // root has no password
-  r = Run({{"/etc/passwd", "root:x:0:0::/root:/bin/bash\n"}}, "{accounts: {check: no_empty_passwords}}");
+  EXPECT_EQ(r.evidence,
+            "/etc/shadow:2: bob max days 99999 (expected le 365)");  // root has no password
+  r = Run({{"/etc/passwd", "root:x:0:0::/root:/bin/bash\n"}},
+          "{accounts: {check: no_empty_passwords}}");
   EXPECT_EQ(r.status, CheckStatus::kError);
   EXPECT_THAT(r.evidence, HasSubstr("/etc/shadow is absent"));
 }
@@ -189,8 +200,9 @@ TEST_F(EvaluatorTest, SshdProbeFailsOnAnOverridingMatchBlock) {
                      "{sshd: {key: PasswordAuthentication, value: 'no'}}");
   EXPECT_EQ(r.status, CheckStatus::kFail);
   EXPECT_THAT(r.evidence, HasSubstr("/etc/ssh/sshd_config:4 (Match Address 10.0.0.0/8)"));
-  const auto r2 = Run({{"/etc/ssh/sshd_config", "MACs -umac-64@openssh.com,umac-64-etm@openssh.com\n"}},
-                      "{sshd: {key: MACs, op: not_match, value: 'umac-64'}}");
+  const auto r2 =
+      Run({{"/etc/ssh/sshd_config", "MACs -umac-64@openssh.com,umac-64-etm@openssh.com\n"}},
+          "{sshd: {key: MACs, op: not_match, value: 'umac-64'}}");
   EXPECT_EQ(r2.status, CheckStatus::kPass) << r2.evidence;  // '-' removes from the default list
 }
 
@@ -200,12 +212,16 @@ TEST_F(EvaluatorTest, PamFollowsIncludesAndReadsOptions) {
       {"/etc/pam.d/common-auth",
        "auth [success=1 default=ignore] pam_unix.so nullok\nauth requisite pam_deny.so\n"},
       {"/etc/pam.d/common-account", "account required pam_faillock.so\n"}};
-  auto r = Run(files, "{pam: {service: sshd, type: auth, module: pam_unix.so, option: nullok, present: false}}");
+  auto r = Run(
+      files,
+      "{pam: {service: sshd, type: auth, module: pam_unix.so, option: nullok, present: false}}");
   EXPECT_EQ(r.status, CheckStatus::kFail);
   EXPECT_THAT(r.evidence, HasSubstr("/etc/pam.d/common-auth:1"));
   r = Run(files, "{pam: {service: sshd, type: account, module: pam_faillock.so}}");
   EXPECT_EQ(r.status, CheckStatus::kPass) << r.evidence;
-  r = Run(files, "{pam: {service: sshd, type: auth, module: pam_unix.so, control: '^\\[', option: nullok}}");
+  r = Run(
+      files,
+      "{pam: {service: sshd, type: auth, module: pam_unix.so, control: '^\\[', option: nullok}}");
   EXPECT_EQ(r.status, CheckStatus::kPass) << r.evidence;
 }
 
@@ -223,12 +239,15 @@ TEST_F(EvaluatorTest, DirScanFindsAndIsBounded) {
 
 TEST_F(EvaluatorTest, TreeSemantics) {
   const std::map<std::string, std::string> files = {{"/etc/a", "x"}};
-  EXPECT_EQ(Run(files, "{all: [{file: {path: /etc/a}}, {file: {path: /etc/b}}]}").status, CheckStatus::kFail);
-  EXPECT_EQ(Run(files, "{any: [{file: {path: /etc/b}}, {file: {path: /etc/a}}]}").status, CheckStatus::kPass);
+  EXPECT_EQ(Run(files, "{all: [{file: {path: /etc/a}}, {file: {path: /etc/b}}]}").status,
+            CheckStatus::kFail);
+  EXPECT_EQ(Run(files, "{any: [{file: {path: /etc/b}}, {file: {path: /etc/a}}]}").status,
+            CheckStatus::kPass);
   EXPECT_EQ(Run(files, "{none: [{file: {path: /etc/b}}]}").status, CheckStatus::kPass);
   EXPECT_EQ(Run(files, "{none: [{file: {path: /etc/a}}]}").status, CheckStatus::kFail);
   // not_applicable children do not decide
-  EXPECT_EQ(Run(files, "{all: [{file: {path: /etc/a}}, {port: {port: 23}}]}").status, CheckStatus::kPass);
+  EXPECT_EQ(Run(files, "{all: [{file: {path: /etc/a}}, {port: {port: 23}}]}").status,
+            CheckStatus::kPass);
   EXPECT_EQ(Run(files, "{all: [{port: {port: 23}}]}").status, CheckStatus::kNotApplicable);
   // applies_to
   const auto r = Run(files, "{file: {path: /etc/a}}", "{os: {id: rhel}}");
@@ -237,11 +256,11 @@ TEST_F(EvaluatorTest, TreeSemantics) {
 }
 
 TEST_F(EvaluatorTest, WeakPasswordEvidenceNeverHoldsThePassword) {
-  const auto r = Run(
-      {{"/etc/shadow",
-        "alice:$6$rampartsalt$rEiMZdgHdc9WYwjpXpTJgIPadqGTrnj9IaHIhSBH/eTJYnAAmtIIZnxVIForo/"
-        "92QpkSsdKJrCXyKsc9CjEWE.:19700:0:99999:7:::\n"}},
-      "{weak_passwords: {budget: 5s}}");
+  const auto r =
+      Run({{"/etc/shadow",
+            "alice:$6$rampartsalt$rEiMZdgHdc9WYwjpXpTJgIPadqGTrnj9IaHIhSBH/eTJYnAAmtIIZnxVIForo/"
+            "92QpkSsdKJrCXyKsc9CjEWE.:19700:0:99999:7:::\n"}},
+          "{weak_passwords: {budget: 5s}}");
   EXPECT_EQ(r.status, CheckStatus::kFail);
   EXPECT_EQ(r.evidence, "alice (sha512): weak, in the builtin list");
   EXPECT_THAT(r.evidence, Not(HasSubstr("password")));
@@ -256,7 +275,8 @@ TEST_F(EvaluatorTest, CommandsAreNeverRunUnderARoot) {
 TEST(CommandProbe, RunsRootOwnedProgramsWithTimeoutOnlyOnLiveHost) {
   HostView live;
   Evaluator ev(live);
-  auto r = ev.Evaluate(MakeCheck("{command: {argv: [/bin/echo, baseline-ok], match: '^baseline-ok$'}}"));
+  auto r =
+      ev.Evaluate(MakeCheck("{command: {argv: [/bin/echo, baseline-ok], match: '^baseline-ok$'}}"));
   EXPECT_EQ(r.status, CheckStatus::kPass) << r.evidence;
   r = ev.Evaluate(MakeCheck("{command: {argv: [/bin/sleep, '5'], timeout: 200ms, match: x}}"));
   EXPECT_EQ(r.status, CheckStatus::kError);

@@ -54,6 +54,7 @@ struct CheckRef {
   const Policy* policy;
   const Check* check;
 };
+void PrintTo(const CheckRef& r, std::ostream* os) { *os << r.policy->id << "/" << r.check->id; }
 
 std::vector<CheckRef> AllChecks() {
   std::vector<CheckRef> out;
@@ -124,7 +125,7 @@ TEST_P(PolicyCheck, PassesAndFails) {
   // The base OS is the first one the policy applies to.
   std::string os_release;
   for (const char* os : kOsReleases) {
-    const std::string dir = ::testing::TempDir() + "/baseline_os_probe";
+    const std::string dir = ::testing::TempDir() + "/baseline_os_probe_" + check.id;
     bool needs_root = false;
     ASSERT_TRUE(BuildFixtureRoot(dir, Base(os), {}, &needs_root).ok());
     auto host = HostView::Open(dir);

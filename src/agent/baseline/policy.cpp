@@ -26,11 +26,9 @@ const char* LevelName(Level level) {
 namespace {
 
 constexpr std::pair<Op, const char*> kOps[] = {
-    {Op::kEq, "eq"},       {Op::kNe, "ne"},
-    {Op::kLt, "lt"},       {Op::kLe, "le"},
-    {Op::kGt, "gt"},       {Op::kGe, "ge"},
-    {Op::kMatch, "match"}, {Op::kNotMatch, "not_match"},
-    {Op::kIn, "in"},       {Op::kNotIn, "not_in"}};
+    {Op::kEq, "eq"}, {Op::kNe, "ne"},       {Op::kLt, "lt"},       {Op::kLe, "le"},
+    {Op::kGt, "gt"}, {Op::kGe, "ge"},       {Op::kMatch, "match"}, {Op::kNotMatch, "not_match"},
+    {Op::kIn, "in"}, {Op::kNotIn, "not_in"}};
 
 constexpr std::pair<ProbeKind, const char*> kKinds[] = {
     {ProbeKind::kFile, "file"},
@@ -57,8 +55,7 @@ const std::map<ProbeKind, std::set<std::string>>& AllowedKeys() {
   static const auto* keys = new std::map<ProbeKind, std::set<std::string>>{
       {ProbeKind::kFile, {"path", "exists", "type", "mode", "owner", "group", "missing"}},
       {ProbeKind::kFileContent, {"path", "match", "expect", "missing"}},
-      {ProbeKind::kConfigValue,
-       {"path", "key", "separator", "op", "value", "default", "missing"}},
+      {ProbeKind::kConfigValue, {"path", "key", "separator", "op", "value", "default", "missing"}},
       {ProbeKind::kDirScan, {"path", "find", "name", "max_depth", "max_entries"}},
       {ProbeKind::kCommand, {"argv", "timeout", "match", "expect"}},
       {ProbeKind::kSysctl, {"key", "op", "value", "default"}},
@@ -79,19 +76,19 @@ const std::map<ProbeKind, std::set<std::string>>& AllowedKeys() {
 }
 
 const std::set<std::string> kAccountChecks = {
-    "uid0_only_root",     "no_empty_passwords",  "password_max_days",  "password_min_days",
-    "password_warn_days", "inactive_days",       "unique_uids",        "unique_gids",
-    "unique_names",       "system_nologin",      "root_gid_0",         "no_legacy_plus",
-    "shadow_group_empty", "passwords_shadowed",  "root_path_safe"};
-const std::set<std::string> kDirFinds = {"world_writable", "setuid", "setgid", "name",
-                                         "unowned", "group_writable"};
+    "uid0_only_root",     "no_empty_passwords", "password_max_days", "password_min_days",
+    "password_warn_days", "inactive_days",      "unique_uids",       "unique_gids",
+    "unique_names",       "system_nologin",     "root_gid_0",        "no_legacy_plus",
+    "shadow_group_empty", "passwords_shadowed", "root_path_safe"};
+const std::set<std::string> kDirFinds = {"world_writable", "setuid",  "setgid",
+                                         "name",           "unowned", "group_writable"};
 const std::set<std::string> kServices = {"redis", "postgresql", "mongodb", "elasticsearch"};
 
 bool ValidId(std::string_view s) {
   if (s.empty() || s.size() > 96) return false;
   return std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '-' || c == '.';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-' || c == '.';
   });
 }
 
@@ -127,7 +124,8 @@ class Loader {
       const YAML::Node& v = kv.second;
       if (key == "id") {
         if (Str(v, "id", &policy.id) && !ValidId(policy.id)) {
-          Problem(v, "bad_id", "id: '" + policy.id + "' must be 1-96 characters of A-Z a-z 0-9 _ - .");
+          Problem(v, "bad_id",
+                  "id: '" + policy.id + "' must be 1-96 characters of A-Z a-z 0-9 _ - .");
         }
       } else if (key == "name") {
         Str(v, "name", &policy.name);
@@ -220,7 +218,8 @@ class Loader {
     try {
       return std::make_shared<const std::regex>(std::string(body), flags);
     } catch (const std::regex_error& e) {
-      Problem(v, "bad_regex", std::string(what) + ": '" + s + "' is not a valid regex: " + e.what());
+      Problem(v, "bad_regex",
+              std::string(what) + ": '" + s + "' is not a valid regex: " + e.what());
       return nullptr;
     }
   }
@@ -233,7 +232,8 @@ class Loader {
     if (ConsumeSuffix(&t, "ms")) {
       scale = 1;
     } else if (!ConsumeSuffix(&t, "s")) {
-      Problem(v, "bad_duration", std::string(what) + ": '" + s + "' is not a duration like 500ms or 5s");
+      Problem(v, "bad_duration",
+              std::string(what) + ": '" + s + "' is not a duration like 500ms or 5s");
       return std::nullopt;
     }
     auto n = ParseInt<std::int64_t>(t);
@@ -263,8 +263,9 @@ class Loader {
         }
       }
       if (!found) {
-        Problem(op, "bad_op",
-                "op: '" + s + "' is not one of eq, ne, lt, le, gt, ge, match, not_match, in, not_in");
+        Problem(
+            op, "bad_op",
+            "op: '" + s + "' is not one of eq, ne, lt, le, gt, ge, match, not_match, in, not_in");
         return std::nullopt;
       }
     }
@@ -479,14 +480,16 @@ class Loader {
           if (auto n = Int(v, "max_depth", 0, 32)) p.max_depth = static_cast<int>(*n);
         }
         if (const YAML::Node v = m["max_entries"]) {
-          if (auto n = Int(v, "max_entries", 1, 1'000'000)) p.max_entries = static_cast<std::size_t>(*n);
+          if (auto n = Int(v, "max_entries", 1, 1'000'000))
+            p.max_entries = static_cast<std::size_t>(*n);
         }
         break;
       case ProbeKind::kCommand:
         expect_flag();
         if (YAML::Node v = need("argv")) {
           if (StrList(v, "argv", &p.argv) && (p.argv.empty() || !StartsWith(p.argv[0], "/"))) {
-            Problem(v, "bad_value", "argv: the program must be an absolute path (no shell, no PATH)");
+            Problem(v, "bad_value",
+                    "argv: the program must be an absolute path (no shell, no PATH)");
           }
         }
         if (const YAML::Node v = m["timeout"]) {
@@ -504,7 +507,8 @@ class Loader {
         if (YAML::Node v = need("state")) {
           if (Str(v, "state", &p.state) && p.state != "loaded" && p.state != "not_loaded" &&
               p.state != "disabled") {
-            Problem(v, "bad_value", "state: '" + p.state + "' is not loaded, not_loaded or disabled");
+            Problem(v, "bad_value",
+                    "state: '" + p.state + "' is not loaded, not_loaded or disabled");
           }
         }
         break;
@@ -545,8 +549,7 @@ class Loader {
         if (YAML::Node v = need("check")) {
           if (Str(v, "check", &p.check) && !kAccountChecks.count(p.check)) {
             std::vector<std::string> names(kAccountChecks.begin(), kAccountChecks.end());
-            Problem(v, "bad_value",
-                    "check: '" + p.check + "' is not one of " + Join(names, ", "));
+            Problem(v, "bad_value", "check: '" + p.check + "' is not one of " + Join(names, ", "));
           }
         }
         if (m["value"]) p.cmp = Compare(m, Op::kLe);
@@ -567,7 +570,8 @@ class Loader {
         if (YAML::Node v = need("type")) {
           if (Str(v, "type", &p.check) && p.check != "auth" && p.check != "account" &&
               p.check != "password" && p.check != "session") {
-            Problem(v, "bad_value", "type: '" + p.check + "' is not auth, account, password or session");
+            Problem(v, "bad_value",
+                    "type: '" + p.check + "' is not auth, account, password or session");
           }
         }
         if (YAML::Node v = need("module")) StrList(v, "module", &p.names);
@@ -638,7 +642,8 @@ class Loader {
       return true;
     }
     if (!v.IsMap()) {
-      Problem(v, "bad_fixture", "a fixture file is its content or a map (content, mode, uid, gid, dir, symlink)");
+      Problem(v, "bad_fixture",
+              "a fixture file is its content or a map (content, mode, uid, gid, dir, symlink)");
       return false;
     }
     for (const auto& kv : v) {
@@ -714,7 +719,8 @@ class Loader {
   void LoadTests(const YAML::Node& root, Policy* policy) {
     const YAML::Node tests = root.IsMap() ? root["tests"] : YAML::Node();
     if (!tests || !tests.IsMap()) {
-      Problem(root, "not_a_map", "a tests file is a map with 'tests': check id -> {pass, fail, skip}");
+      Problem(root, "not_a_map",
+              "a tests file is a map with 'tests': check id -> {pass, fail, skip}");
       return;
     }
     for (const auto& kv : tests) {
@@ -722,7 +728,8 @@ class Loader {
       auto it = std::find_if(policy->checks.begin(), policy->checks.end(),
                              [&](const Check& c) { return c.id == check_id_; });
       if (it == policy->checks.end()) {
-        Problem(kv.first, "unknown_check", "policy " + policy->id + " has no check '" + check_id_ + "'");
+        Problem(kv.first, "unknown_check",
+                "policy " + policy->id + " has no check '" + check_id_ + "'");
         continue;
       }
       Tests(kv.second, &*it);
@@ -772,7 +779,8 @@ class Loader {
             } else if (rk == "command") {
               Str(r.second, "command", &c.remediation_command);
             } else {
-              Problem(r.first, "unknown_key", "remediation: unknown key '" + rk + "' (advice, command)");
+              Problem(r.first, "unknown_key",
+                      "remediation: unknown key '" + rk + "' (advice, command)");
             }
           }
         } else {

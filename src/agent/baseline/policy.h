@@ -89,15 +89,15 @@ struct Probe {
   bool mount_required = false;       // mount: a separate mount must exist
   std::vector<std::string> argv;     // command
   std::chrono::milliseconds timeout{5000};
-  int max_depth = 6;                 // dir_scan
-  std::size_t max_entries = 20000;   // dir_scan
-  std::optional<bool> listening;     // port
-  std::string proto;                 // port: tcp | udp
+  int max_depth = 6;                // dir_scan
+  std::size_t max_entries = 20000;  // dir_scan
+  std::optional<bool> listening;    // port
+  std::string proto;                // port: tcp | udp
   int port = 0;
-  bool non_loopback = false;         // port: only non-loopback binds count
+  bool non_loopback = false;               // port: only non-loopback binds count
   std::chrono::milliseconds budget{3000};  // weak_passwords CPU budget
-  bool option_present = true;        // pam: the option (or module) must be present
-  std::string control;               // pam: expected control (regex text), "" any
+  bool option_present = true;              // pam: the option (or module) must be present
+  std::string control;                     // pam: expected control (regex text), "" any
 };
 
 struct Node {
@@ -166,9 +166,10 @@ struct PolicyProblem {
 // non-null.
 Result<Policy> ParsePolicy(std::string_view yaml, std::string_view file,
                            std::vector<PolicyProblem>* problems = nullptr);
-// Attaches fixture tests kept beside a policy (tests/testdata/baseline/<policy file stem>.tests.yaml):
-// a map `tests:` of check id -> {pass, fail, skip}, each as a check's inline `tests:`. A check id the
-// policy does not have is a problem (unknown_check). Errors as ParsePolicy.
+// Attaches fixture tests kept beside a policy (tests/testdata/baseline/<policy file
+// stem>.tests.yaml): a map `tests:` of check id -> {pass, fail, skip}, each as a check's inline
+// `tests:`. A check id the policy does not have is a problem (unknown_check). Errors as
+// ParsePolicy.
 Status ParsePolicyTests(std::string_view yaml, std::string_view file, Policy* policy,
                         std::vector<PolicyProblem>* problems = nullptr);
 

@@ -85,7 +85,8 @@ checks:
   ASSERT_NE(level, nullptr);
   EXPECT_EQ(level->line, 7);
   EXPECT_EQ(level->column, 12);
-  EXPECT_EQ(level->ToString(), "test.yaml:7:12: check c-1: bad_level: level: 'severe' is not high, medium or low");
+  EXPECT_EQ(level->ToString(),
+            "test.yaml:7:12: check c-1: bad_level: level: 'severe' is not high, medium or low");
   const auto* op = find("bad_op", "c-1");
   ASSERT_NE(op, nullptr);
   EXPECT_EQ(op->line, 8);
@@ -110,8 +111,8 @@ checks:
 )");
   std::vector<std::string> codes;
   for (const auto& p : problems) codes.push_back(p.code + "@" + std::to_string(p.line));
-  EXPECT_THAT(codes, ::testing::IsSupersetOf({"unknown_key@3", "bad_value@6", "unknown_key@6",
-                                              "missing_key@5"}));
+  EXPECT_THAT(codes, ::testing::IsSupersetOf(
+                         {"unknown_key@3", "bad_value@6", "unknown_key@6", "missing_key@5"}));
   // title, remediation and level are each reported missing
   int missing = 0;
   for (const auto& p : problems) missing += p.code == "missing_key" && p.check_id == "c-1";
@@ -149,7 +150,9 @@ TEST(PolicyLoader, ReportsYamlSyntaxWithPosition) {
 }
 
 TEST(PolicyLoader, BoundsConditionDepth) {
-  std::string deep = "id: d\nname: D\nchecks:\n  - id: c\n    title: t\n    remediation: r\n    level: low\n    check: ";
+  std::string deep =
+      "id: d\nname: D\nchecks:\n  - id: c\n    title: t\n    remediation: r\n    level: low\n    "
+      "check: ";
   for (int i = 0; i < 20; ++i) deep += "{all: [";
   deep += "{os: {id: debian}}";
   for (int i = 0; i < 20; ++i) deep += "]}";

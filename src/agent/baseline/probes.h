@@ -51,7 +51,7 @@ class HostFacts {
     std::string value;
     std::string where;  // file:line
   };
-  const std::map<std::string, Setting>& SysctlConfig();  // key (dotted) -> last assignment
+  const std::map<std::string, Setting>& SysctlConfig();         // key (dotted) -> last assignment
   const std::optional<std::set<std::string>>& LoadedModules();  // live only
   struct ModprobeRules {
     std::map<std::string, Setting> install;    // module -> install command

@@ -71,7 +71,8 @@ Outcome ProbeAccounts(HostFacts& f, const Probe& p) {
     for (const auto& g : f.Groups()) seen[g.gid].push_back(g.name);
     std::vector<std::string> bad;
     for (const auto& [k, names] : seen) {
-      if (names.size() > 1) bad.push_back("gid " + std::to_string(k) + " shared by " + Join(names, ", "));
+      if (names.size() > 1)
+        bad.push_back("gid " + std::to_string(k) + " shared by " + Join(names, ", "));
     }
     return Offenders(bad, "gids are unique");
   }
@@ -103,7 +104,8 @@ Outcome ProbeAccounts(HostFacts& f, const Probe& p) {
           e.name == "halt" || e.uid == 65534) {
         continue;
       }
-      if (!IsNoLoginShell(e.shell)) bad.push_back(e.name + " (uid " + std::to_string(e.uid) + ") has shell " + e.shell);
+      if (!IsNoLoginShell(e.shell))
+        bad.push_back(e.name + " (uid " + std::to_string(e.uid) + ") has shell " + e.shell);
     }
     return Offenders(bad, "system accounts have no login shell");
   }
@@ -113,7 +115,8 @@ Outcome ProbeAccounts(HostFacts& f, const Probe& p) {
       int n = 0;
       (void)f.host().ForEachLine(path, [&](std::string_view line) {
         ++n;
-        if (StartsWith(line, "+")) bad.push_back(std::string(path) + ":" + std::to_string(n) + ": legacy '+' entry");
+        if (StartsWith(line, "+"))
+          bad.push_back(std::string(path) + ":" + std::to_string(n) + ": legacy '+' entry");
         return true;
       });
     }
@@ -122,19 +125,22 @@ Outcome ProbeAccounts(HostFacts& f, const Probe& p) {
   // The rest need /etc/shadow.
   const auto& shadow = f.Shadow();
   if (!shadow) {
-    return f.host().Exists("/etc/shadow") ? Outcome::Error("/etc/shadow is not readable (run as root)")
-                                          : Outcome::Error("/etc/shadow is absent");
+    return f.host().Exists("/etc/shadow")
+               ? Outcome::Error("/etc/shadow is not readable (run as root)")
+               : Outcome::Error("/etc/shadow is absent");
   }
   if (c == "no_empty_passwords") {
     std::vector<std::string> bad;
     for (const auto& s : *shadow) {
       if (s.status == PasswordStatus::kEmpty) {
-        bad.push_back("/etc/shadow:" + std::to_string(s.line) + ": " + s.name + " has an empty password");
+        bad.push_back("/etc/shadow:" + std::to_string(s.line) + ": " + s.name +
+                      " has an empty password");
       }
     }
     for (const auto& e : passwd) {
       if (e.password.empty()) {
-        bad.push_back("/etc/passwd:" + std::to_string(e.line) + ": " + e.name + " has an empty password");
+        bad.push_back("/etc/passwd:" + std::to_string(e.line) + ": " + e.name +
+                      " has an empty password");
       }
     }
     return Offenders(bad, "no account has an empty password");
@@ -288,7 +294,8 @@ Outcome ProbePam(HostFacts& f, const Probe& p) {
   const std::string what = p.check + " " + Join(p.names, "|") + " in /etc/pam.d/" + p.name;
   if (p.key.empty()) {  // the module itself must be (or not be) in the stack
     const bool present = !lines.empty();
-    const std::string ev = present ? lines.front()->where + ": " + what : what + ": not in the stack";
+    const std::string ev =
+        present ? lines.front()->where + ": " + what : what + ": not in the stack";
     return {present == p.option_present ? Truth::kTrue : Truth::kFalse, {ev}};
   }
   if (lines.empty()) {

@@ -82,17 +82,19 @@ Outcome ProbeFile(HostFacts& f, const Probe& p) {
       why.push_back("mode " + Octal(st->mode) + " exceeds " + Octal(*p.max_mode));
     }
     if (!p.owners.empty()) {
-      const bool owner_ok = std::any_of(p.owners.begin(), p.owners.end(), [&](const std::string& o) {
-        auto uid = f.UserId(o);
-        return uid && *uid == st->uid;
-      });
+      const bool owner_ok =
+          std::any_of(p.owners.begin(), p.owners.end(), [&](const std::string& o) {
+            auto uid = f.UserId(o);
+            return uid && *uid == st->uid;
+          });
       if (!owner_ok) why.push_back("owner not " + Join(p.owners, "|"));
     }
     if (!p.groups.empty()) {
-      const bool group_ok = std::any_of(p.groups.begin(), p.groups.end(), [&](const std::string& g) {
-        auto gid = f.GroupId(g);
-        return gid && *gid == st->gid;
-      });
+      const bool group_ok =
+          std::any_of(p.groups.begin(), p.groups.end(), [&](const std::string& g) {
+            auto gid = f.GroupId(g);
+            return gid && *gid == st->gid;
+          });
       if (!group_ok) why.push_back("group not " + Join(p.groups, "|"));
     }
     if (why.empty()) {
@@ -311,7 +313,8 @@ Outcome ProbeCommand(HostFacts& f, const Probe& p) {
   });
   const std::string cmd = Join(p.argv, " ");
   if (p.expect == Expect::kPresent) {
-    if (hits.empty()) return Outcome::False(cmd + ": no output line matches /" + p.pattern_text + "/");
+    if (hits.empty())
+      return Outcome::False(cmd + ": no output line matches /" + p.pattern_text + "/");
     return Outcome::True(cmd + ": " + ListSome(hits));
   }
   if (hits.empty()) return Outcome::True(cmd + ": no output line matches /" + p.pattern_text + "/");

@@ -30,9 +30,9 @@ Outcome ProbeSysctl(HostFacts& f, const Probe& p) {
   const auto& cmp = *p.cmp;
   auto judge = [&](const std::string& value, const std::string& where) {
     const bool ok = cmp.Holds(value);
-    return Outcome{ok ? Truth::kTrue : Truth::kFalse,
-                   {where + ": " + p.key + " = " + value +
-                    (ok ? "" : " (expected " + cmp.Describe() + ")")}};
+    return Outcome{
+        ok ? Truth::kTrue : Truth::kFalse,
+        {where + ": " + p.key + " = " + value + (ok ? "" : " (expected " + cmp.Describe() + ")")}};
   };
   if (f.host().is_live()) {
     std::string path = "/proc/sys/" + p.key;
@@ -144,8 +144,11 @@ Outcome ProbeSystemdUnit(HostFacts& f, const Probe& p) {
     const bool en = unit->enabled && !unit->masked;
     if (en && !any_enabled) enabled_name = name;
     any_enabled = any_enabled || en;
-    ev.push_back(name + (unit->masked ? " masked" : en ? " enabled" : " disabled") + " (" +
-                 unit->path + ")");
+    ev.push_back(name +
+                 (unit->masked ? " masked"
+                  : en         ? " enabled"
+                               : " disabled") +
+                 " (" + unit->path + ")");
   }
   if (!any_unit) ev.push_back(Join(p.names, "|") + ": no such unit");
   if (p.enabled && *p.enabled != any_enabled) return {Truth::kFalse, ev};
@@ -174,7 +177,8 @@ Outcome ProbeMount(HostFacts& f, const Probe& p) {
   }
   const char* source = f.host().is_live() ? "/proc/self/mounts" : "/etc/fstab";
   if (!entry) {
-    if (p.mount_required) return Outcome::False(p.name + " is not a separate mount (" + source + ")");
+    if (p.mount_required)
+      return Outcome::False(p.name + " is not a separate mount (" + source + ")");
     return Outcome::Na(p.name + " is not a separate mount (" + source + ")");
   }
   std::set<std::string> have;

@@ -124,8 +124,8 @@ ServiceFinding AnalyzeRedisConfig(std::string_view text, std::string_view file) 
                    ": no bind and no password, but protected-mode is on (only loopback clients)";
     } else {
       f.exposed = true;
-      f.evidence = std::string(file) +
-                   ": no bind (every interface), no password and protected-mode no";
+      f.evidence =
+          std::string(file) + ": no bind (every interface), no password and protected-mode no";
     }
     return f;
   }

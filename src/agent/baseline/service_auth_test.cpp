@@ -6,7 +6,8 @@ namespace rampart::agent::baseline {
 namespace {
 
 TEST(ServiceAuth, LoopbackAddresses) {
-  for (const char* a : {"127.0.0.1", "127.1.2.3", "::1", "-::1", "[::1]", "localhost", "127.0.0.1/32"}) {
+  for (const char* a :
+       {"127.0.0.1", "127.1.2.3", "::1", "-::1", "[::1]", "localhost", "127.0.0.1/32"}) {
     EXPECT_TRUE(IsLoopbackAddress(a)) << a;
   }
   for (const char* a : {"0.0.0.0", "10.0.0.1", "::", "0.0.0.0/0", "127.0.0.0/1"}) {
@@ -18,7 +19,8 @@ TEST(ServiceAuth, Redis) {
   EXPECT_FALSE(AnalyzeRedisConfig("bind 127.0.0.1 -::1\n", "r.conf").exposed);
   EXPECT_FALSE(AnalyzeRedisConfig("# no bind\nprotected-mode yes\n", "r.conf").exposed);
   EXPECT_FALSE(AnalyzeRedisConfig("bind 0.0.0.0\nrequirepass s3cret\n", "r.conf").exposed);
-  EXPECT_FALSE(AnalyzeRedisConfig("bind 0.0.0.0\nuser default on >s3cret ~* +@all\n", "r.conf").exposed);
+  EXPECT_FALSE(
+      AnalyzeRedisConfig("bind 0.0.0.0\nuser default on >s3cret ~* +@all\n", "r.conf").exposed);
   const auto f = AnalyzeRedisConfig("bind 127.0.0.1\nbind 0.0.0.0 ::\n", "r.conf");
   EXPECT_TRUE(f.exposed);
   EXPECT_EQ(f.evidence, "r.conf:2: bind 0.0.0.0 :: without requirepass");
@@ -42,7 +44,8 @@ TEST(ServiceAuth, MongoDb) {
   EXPECT_FALSE(AnalyzeMongodConfig("net:\n  bindIp: 127.0.0.1,::1\n", "m").exposed);
   EXPECT_FALSE(AnalyzeMongodConfig("", "m").exposed);  // default bindIp is loopback
   EXPECT_FALSE(
-      AnalyzeMongodConfig("net:\n  bindIp: 0.0.0.0\nsecurity:\n  authorization: enabled\n", "m").exposed);
+      AnalyzeMongodConfig("net:\n  bindIp: 0.0.0.0\nsecurity:\n  authorization: enabled\n", "m")
+          .exposed);
   EXPECT_TRUE(AnalyzeMongodConfig("net:\n  port: 27017\n  bindIp: 0.0.0.0  # all\n", "m").exposed);
   EXPECT_TRUE(AnalyzeMongodConfig("bind_ip = 0.0.0.0\nauth = false\n", "m").exposed);
 }
@@ -51,7 +54,8 @@ TEST(ServiceAuth, Elasticsearch) {
   EXPECT_FALSE(AnalyzeElasticsearchConfig("network.host: 0.0.0.0\n", "e").exposed);
   EXPECT_FALSE(AnalyzeElasticsearchConfig("xpack.security.enabled: false\n", "e").exposed);
   EXPECT_TRUE(
-      AnalyzeElasticsearchConfig("network.host: 0.0.0.0\nxpack.security.enabled: false\n", "e").exposed);
+      AnalyzeElasticsearchConfig("network.host: 0.0.0.0\nxpack.security.enabled: false\n", "e")
+          .exposed);
   EXPECT_TRUE(AnalyzeElasticsearchConfig(
                   "network:\n  host: _site_\nxpack:\n  security:\n    enabled: \"false\"\n", "e")
                   .exposed);

@@ -16,9 +16,10 @@ SshdIncludeReader Files(std::map<std::string, std::string> files) {
     for (const auto& [path, content] : files) {
       // a trailing "*.conf" glob is all these tests need
       const auto star = pattern.find('*');
-      if (star == std::string::npos ? path == pattern
-                                    : path.compare(0, star, pattern, 0, star) == 0 &&
-                                          path.size() > 5 && path.substr(path.size() - 5) == ".conf") {
+      if (star == std::string::npos
+              ? path == pattern
+              : path.compare(0, star, pattern, 0, star) == 0 && path.size() > 5 &&
+                    path.substr(path.size() - 5) == ".conf") {
         out.emplace_back(path, content);
       }
     }
@@ -75,7 +76,7 @@ TEST(SshdConfig, MatchBlocksOverrideForMatchingConnections) {
   EXPECT_EQ(SshdValueFor(cfg, "passwordauthentication", outside)->value, "no");
   SshdConnection root{"root", "", "10.1.2.3", "", ""};
   EXPECT_EQ(SshdValueFor(cfg, "passwordauthentication", root)->value, "no");  // negated
-  EXPECT_EQ(SshdValueFor(cfg, "x11forwarding", outside)->value, "no");       // Match all
+  EXPECT_EQ(SshdValueFor(cfg, "x11forwarding", outside)->value, "no");        // Match all
 }
 
 TEST(SshdConfig, IncludeInsideMatchStaysInThatMatch) {
@@ -97,9 +98,9 @@ TEST(SshdConfig, IncludeLoopsAreCut) {
 }
 
 TEST(SshdConfig, EqualsSignQuotesAndAliases) {
-  const auto cfg = ParseSshdConfig(
-      "ChallengeResponseAuthentication=no\nBanner \"/etc/issue net\"\n", "/etc/ssh/sshd_config",
-      Files({}));
+  const auto cfg =
+      ParseSshdConfig("ChallengeResponseAuthentication=no\nBanner \"/etc/issue net\"\n",
+                      "/etc/ssh/sshd_config", Files({}));
   EXPECT_EQ(SshdGlobalValue(cfg, "kbdinteractiveauthentication")->value, "no");
   EXPECT_EQ(SshdGlobalValue(cfg, "banner")->value, "/etc/issue net");
 }

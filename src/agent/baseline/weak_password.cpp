@@ -94,6 +94,7 @@ WeakPasswordReport FindWeakPasswords(const std::vector<ShadowHash>& accounts,
       }
     }
   }
+  std::memset(data.get(), 0, sizeof(crypt_data));  // the last candidate and hash
   return report;
 }
 

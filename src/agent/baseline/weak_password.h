@@ -39,7 +39,7 @@ struct WeakAccount {
 
 struct WeakPasswordReport {
   std::vector<WeakAccount> weak;
-  std::size_t accounts_checked = 0;  // accounts with a usable hash
+  std::size_t accounts_checked = 0;   // accounts with a usable hash
   std::size_t accounts_finished = 0;  // accounts whose every candidate was tried (or matched)
   std::size_t hashes_computed = 0;
   bool budget_exhausted = false;

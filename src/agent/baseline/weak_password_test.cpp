@@ -9,14 +9,17 @@ namespace {
 
 // Hashes made with the system libcrypt for known words.
 constexpr const char* kSha512Password =
-    "$6$rampartsalt$rEiMZdgHdc9WYwjpXpTJgIPadqGTrnj9IaHIhSBH/eTJYnAAmtIIZnxVIForo/92QpkSsdKJrCXyKsc9CjEWE.";
+    "$6$rampartsalt$rEiMZdgHdc9WYwjpXpTJgIPadqGTrnj9IaHIhSBH/eTJYnAAmtIIZnxVIForo/"
+    "92QpkSsdKJrCXyKsc9CjEWE.";
 constexpr const char* kYescrypt123456 =
     "$y$j9T$F5Jx5fExrKuPp53xLKQ..1$NHKFeBrkafwHC2nQzJgxGD9dPavDpuWFa9fsWu57o/.";
 constexpr const char* kMd5Admin = "$1$rampart$F9f7AZzSNE0.PqmLhB0/u1";
-constexpr const char* kBcryptQwerty = "$2b$05$abcdefghijklmnopqrstuudwvzD/xFx2gF949A0ZnJRr6KiOp69gG";
+constexpr const char* kBcryptQwerty =
+    "$2b$05$abcdefghijklmnopqrstuudwvzD/xFx2gF949A0ZnJRr6KiOp69gG";
 constexpr const char* kSha256Alice = "$5$rampart$MMg0j5IFkn7dVcA2zae1COV.mwpKuw97oVBERGjEQoA";
 constexpr const char* kSha512Strong =
-    "$6$rampartsalt$gEWunbQnkTP53EnpX2Ro6RcX9qZ8vmJV344gIaQmXDvJs6B5H1Ng0NkSOD6/1riPFMB62g1KR9heEcWr/Mc6T.";
+    "$6$rampartsalt$gEWunbQnkTP53EnpX2Ro6RcX9qZ8vmJV344gIaQmXDvJs6B5H1Ng0NkSOD6/"
+    "1riPFMB62g1KR9heEcWr/Mc6T.";
 
 const PasswordList& Builtin() {
   static const PasswordList list = ParsePasswordList(BuiltinPasswordList(), "builtin");
@@ -72,8 +75,10 @@ TEST(WeakPasswords, SkipsLockedAndPasswordlessAccounts) {
 TEST(WeakPasswords, StopsWhenTheBudgetIsSpent) {
   // 40 yescrypt accounts with a strong password cannot be finished in 50 ms of CPU.
   std::vector<ShadowHash> many;
-  for (int i = 0; i < 40; ++i) many.push_back({"u" + std::to_string(i), kYescrypt123456 + std::string()});
-  for (auto& a : many) a.hash = "$y$j9T$F5Jx5fExrKuPp53xLKQ..1$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+  for (int i = 0; i < 40; ++i)
+    many.push_back({"u" + std::to_string(i), kYescrypt123456 + std::string()});
+  for (auto& a : many)
+    a.hash = "$y$j9T$F5Jx5fExrKuPp53xLKQ..1$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
   const auto r = FindWeakPasswords(many, {Builtin()}, std::chrono::milliseconds(50));
   EXPECT_TRUE(r.budget_exhausted);
   EXPECT_LT(r.accounts_finished, r.accounts_checked);
