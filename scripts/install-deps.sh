@@ -29,7 +29,7 @@ PACKAGES=(
 )
 # `install-deps.sh bench`: also the peer tools the benchmarks measure against.
 if [ "${1:-}" = "bench" ]; then
-  PACKAGES+=(fail2ban)
+  PACKAGES+=(fail2ban lynis)
 fi
 
 # The web console builds with Node.js >= 20.19 and npm (Vite 7). Debian 12's own nodejs is 18, too old:

@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
+#include "cli/baseline_cmd.h"
 #include "cli/command.h"
 #include "cli/inventory_cmd.h"
 #include "cli/logscan_cmd.h"
@@ -95,6 +96,23 @@ int main(int argc, char** argv) {
                       "MaxMind-format country database (.mmdb): abnormal logins from a new country "
                       "(level high)");
 
+  cli::BaselineArgs bl;
+  auto* baseline = app.add_subcommand(
+      "baseline",
+      "Evaluate baseline policies (CIS-style, MLPS, hygiene, weak passwords) on this host");
+  baseline->add_option("--policy", bl.policies,
+                       "A shipped policy (id or file name, see --list) or a policy YAML file; "
+                       "repeatable (default: every shipped policy)");
+  baseline->add_option("--root", bl.root, "Host root to read (a mounted image or a fixture tree)")
+      ->capture_default_str();
+  baseline->add_flag("--json", bl.json, "Print one JSON document {policies, results}");
+  baseline->add_flag("--list", bl.list, "List the shipped policies and their check counts");
+  baseline->add_flag("--show-all", bl.show_all, "Tables: also list passing and n/a checks");
+  baseline->add_option("--dictionary", bl.dictionaries,
+                       "Extra weak-password list (one password per line); repeatable");
+  baseline->add_option("--policy-dir", bl.policy_dir,
+                       "Directory of shipped policies (default: see docs/baseline.md)");
+
   std::unique_ptr<cli::Command> platform[] = {cli::MakeServerCommand(), cli::MakeAdminCommand(),
                                               cli::MakeAgentCommand(), cli::MakeMonitorCommand(),
                                               cli::MakeBlockCommand()};
@@ -124,6 +142,7 @@ int main(int argc, char** argv) {
   }
   if (*vercmp) return cli::RunVercmp(vc, stdin, stdout, stderr);
   if (*vuln) return cli::RunVuln(vu, stdout, stderr);
+  if (*baseline) return cli::RunBaseline(bl, stdout, stderr);
   for (auto& command : platform) {
     if (command->Selected()) return command->Run();
   }

@@ -1,0 +1,30 @@
+// Fuzzes the sshd_config parser (agent/baseline/sshd_config.h). The input is the main file; every
+// Include resolves to the same text again, so include recursion, loops and Match nesting are
+// exercised. Values looked up must come from the parsed directives or the defaults.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "agent/baseline/sshd_config.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using namespace rampart::agent::baseline;
+  if (size > 64 * 1024) return 0;
+  const std::string text(reinterpret_cast<const char*>(data), size);
+  int includes = 0;
+  const SshdConfig cfg = ParseSshdConfig(text, "/etc/ssh/sshd_config", [&](const std::string& p) {
+    std::vector<std::pair<std::string, std::string>> out;
+    if (++includes < 64) out.emplace_back(p, text);
+    return out;
+  });
+  if (cfg.global.size() + cfg.matches.size() > 4096 + 64) __builtin_trap();
+  const SshdConnection conn{"root", "host.example", "10.1.2.3", "10.0.0.1", "22"};
+  for (const char* key : {"permitrootlogin", "passwordauthentication", "ciphers", "port"}) {
+    auto g = SshdGlobalValue(cfg, key);
+    auto v = SshdValueFor(cfg, key, conn);
+    if (!g || !v) __builtin_trap();  // all four have defaults
+  }
+  for (const auto& m : cfg.matches) (void)SshdMatches(m.criteria, conn);
+  return 0;
+}
