@@ -93,7 +93,8 @@ int main(int argc, char** argv) {
       "Abnormal-login baseline: a log of usual logins (replaces the learning period)");
 
   std::unique_ptr<cli::Command> platform[] = {cli::MakeServerCommand(), cli::MakeAdminCommand(),
-                                              cli::MakeAgentCommand()};
+                                              cli::MakeAgentCommand(), cli::MakeScanCommand(),
+                                              cli::MakeQuarantineCommand()};
   for (auto& command : platform) command->Register(app);
 
   try {
