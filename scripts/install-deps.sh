@@ -10,6 +10,8 @@ PACKAGES=(
   # libraries
   libssl-dev libcli11-dev nlohmann-json3-dev libspdlog-dev libfmt-dev librpm-dev libzip-dev
   libsystemd-dev libyaml-cpp-dev
+  # malware scanning (libyara); the yara CLI is the reference the scan tests compare results with
+  libyara-dev yara
   # platform: HTTP/WebSocket (Boost.Beast), storage, password hashing
   libboost1.74-dev libsqlite3-dev libmariadb-dev libargon2-dev
   # tests and benchmarks
@@ -24,7 +26,7 @@ PACKAGES=(
 )
 # `install-deps.sh bench`: also the peer tools the benchmarks measure against.
 if [ "${1:-}" = "bench" ]; then
-  PACKAGES+=(fail2ban)
+  PACKAGES+=(fail2ban yara)
 fi
 
 missing=()

@@ -8,22 +8,28 @@
 namespace rampart::cli {
 namespace {
 
+// One value per occurrence, so `--rules A PATH` leaves PATH to the positional paths.
+void Repeatable(CLI::Option* opt) {
+  opt->expected(1)->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+}
+
 class ScanCommand final : public Command {
  public:
   void Register(CLI::App& app) override {
     cmd_ =
         app.add_subcommand("scan", "Scan files for malware (YARA rules, hash lists); watch dirs");
     cmd_->add_option("paths", a_.paths, "Files or directories to scan (or to watch with --watch)");
-    cmd_->add_option("--rules", a_.rules,
-                     "YARA rule file or directory (.yar/.yara); repeatable; replaces the shipped "
-                     "rules");
-    cmd_->add_option("--add-rules", a_.add_rules,
-                     "YARA rule file or directory used in addition to the shipped rules");
-    cmd_->add_option(
+    Repeatable(cmd_->add_option(
+        "--rules", a_.rules,
+        "YARA rule file or directory (.yar/.yara); repeatable; replaces the shipped rules"));
+    Repeatable(
+        cmd_->add_option("--add-rules", a_.add_rules,
+                         "YARA rule file or directory used in addition to the shipped rules"));
+    Repeatable(cmd_->add_option(
         "--blocklist", a_.blocklists,
-        "Known-bad SHA-256/MD5 hashes, one per line or CSV hash,name[,severity,family]");
-    cmd_->add_option("--allowlist", a_.allowlists,
-                     "Trusted files: lines sha256:HASH, path:GLOB, dir:DIRECTORY");
+        "Known-bad SHA-256/MD5 hashes, one per line or CSV hash,name[,severity,family]"));
+    Repeatable(cmd_->add_option("--allowlist", a_.allowlists,
+                                "Trusted files: lines sha256:HASH, path:GLOB, dir:DIRECTORY"));
     cmd_->add_flag("--quick", a_.quick,
                    "Scan web roots, /tmp, /var/tmp, /dev/shm, cron, systemd and autostart places");
     cmd_->add_flag("--full", a_.full,

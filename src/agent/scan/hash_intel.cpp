@@ -20,7 +20,7 @@ bool IsHex(std::string_view s) {
 std::string Lower(std::string_view s) {
   std::string out(s);
   for (char& c : out) {
-    if (c >= 'A' && c <= 'F') c = static_cast<char>(c - 'A' + 'a');
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }
   return out;
 }
@@ -83,7 +83,10 @@ Result<std::vector<BlockEntry>> ParseBlocklist(std::string_view text, std::strin
     }
     const std::string_view hash = fields[0];
     if (!IsHex(hash) || (hash.size() != 64 && hash.size() != 32)) {
-      if (was_first && !IsHex(hash)) return Status::Ok();  // a CSV header
+      const std::string h = Lower(hash);
+      if (was_first && (h == "sha256" || h == "md5" || h == "hash" || h == "sha-256")) {
+        return Status::Ok();  // a CSV header
+      }
       return LineError(file_name, n,
                        "expected a SHA-256 (64 hex digits) or MD5 (32 hex digits) hash, got '" +
                            std::string(hash.substr(0, 80)) + "'");

@@ -25,8 +25,8 @@ struct BlockEntry {
 // Parses a blocklist. Accepted, per line (blank lines and lines starting with '#' ignored):
 //   <hash>                      a 64-hex SHA-256 or 32-hex MD5
 //   <hash> <name...>            whitespace-separated
-//   <hash>,<name>[,<severity>[,<family>]]   CSV; a first line whose first field is not a hash
-//                               (e.g. "sha256,name,severity,family") is a header and skipped
+//   <hash>,<name>[,<severity>[,<family>]]   CSV; a first line whose first field is "sha256",
+//                               "md5" or "hash" (e.g. "sha256,name,severity,family") is a header
 // Errors: kInvalidArgument "<file>:<line>: <what was expected>" for the first bad line.
 Result<std::vector<BlockEntry>> ParseBlocklist(std::string_view text, std::string_view file_name);
 
