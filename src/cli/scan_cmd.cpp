@@ -171,13 +171,24 @@ void OnSignal(int) { g_stop.store(true); }
 
 int RunWatch(const ScanArgs& args, sc::Scanner& scanner, std::uint64_t max_size, sc::Vault* vault,
              std::FILE* out, std::FILE* err) {
-  auto watcher = sc::Watcher::Start(args.paths);
+  // Watches are on directories; --quick also lists single files (crontab, rc.local), whose
+  // directories are not all worth watching.
+  std::vector<std::string> dirs;
+  for (const std::string& p : args.paths) {
+    struct stat st {};
+    if (::lstat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+      dirs.push_back(p);
+    } else {
+      std::fprintf(err, "rampart scan --watch: %s is not a directory; not watched\n", p.c_str());
+    }
+  }
+  auto watcher = sc::Watcher::Start(dirs);
   if (!watcher.ok()) {
     std::fprintf(err, "rampart scan --watch: %s\n", watcher.error().ToString().c_str());
     return 2;
   }
-  std::fprintf(err, "rampart scan: watching %zu path(s) with %s; Ctrl-C stops\n", args.paths.size(),
-               (*watcher)->backend_name());
+  std::fprintf(err, "rampart scan: watching %zu director%s with %s; Ctrl-C stops\n", dirs.size(),
+               dirs.size() == 1 ? "y" : "ies", (*watcher)->backend_name());
   struct sigaction sa {};
   sa.sa_handler = &OnSignal;
   ::sigaction(SIGINT, &sa, nullptr);

@@ -75,20 +75,41 @@ Result<CachedResult> DigestAndScan(int fd, std::uint64_t size, bool want_md5,
   static const std::uint8_t kEmpty = 0;
   const std::uint8_t* data = &kEmpty;
   void* map = nullptr;
+  const bool large = size >= kLargeFileBytes;
   if (size > 0) {
-    // MAP_POPULATE maps the (usually cached) pages in one go instead of one fault per page.
-    map = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+    // Small files: MAP_POPULATE maps the (usually cached) pages in one go instead of one fault per
+    // page. Large ones are faulted in as they are read, so the drop-behind below bounds them.
+    map = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | (large ? 0 : MAP_POPULATE), fd, 0);
     if (map == MAP_FAILED) return ErrnoStatus(errno, "mmap");
     ::madvise(map, size, MADV_SEQUENTIAL);
     data = static_cast<const std::uint8_t*>(map);
   }
+  // Drop-behind for large files: a mapped page stays resident until unmapped, so a 100 MB library
+  // would add 100 MB to the resident set while it is scanned. Every few milliseconds the pages are
+  // released from this mapping (MADV_DONTNEED); the file is never written through the mapping, so
+  // a page read again simply faults back in from the page cache with the same bytes. Reads stay
+  // correct whatever the timing; the resident set stays near what is read in one interval.
+  std::atomic<bool> done{false};
+  std::thread reaper;
+  if (large) {
+    reaper = std::thread([map, size, &done] {
+      while (!done.load(std::memory_order_relaxed)) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        ::madvise(map, size, MADV_DONTNEED);
+      }
+    });
+  }
   struct Unmap {
     void* p;
     std::size_t n;
+    std::atomic<bool>* done;
+    std::thread* reaper;
     ~Unmap() {
+      done->store(true);
+      if (reaper->joinable()) reaper->join();
       if (p != nullptr) ::munmap(p, n);
     }
-  } unmap{map, size};
+  } unmap{map, size, &done, &reaper};
 
   CachedResult res;
   std::unique_ptr<EVP_MD_CTX, EvpDeleter> sha(EVP_MD_CTX_new());
@@ -204,6 +225,10 @@ void RunState::Walk(const std::vector<std::string>& roots) {
       continue;
     }
     if (S_ISREG(st.st_mode)) {
+      if (intel_ != nullptr && intel_->TrustedPath(root)) {
+        skipped_.fetch_add(1, std::memory_order_relaxed);
+        continue;
+      }
       Enqueue(WorkItem{root, static_cast<std::uint64_t>(st.st_size)});
     } else if (S_ISDIR(st.st_mode)) {
       const int fd = ::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -260,7 +285,7 @@ void RunState::WalkDir(int dirfd, const std::string& path, std::uint64_t parent_
         continue;
       }
       // Never descend into /proc or /sys, and check the type of every file system we cross into.
-      if (child == "/proc" || child == "/sys") continue;
+      if (child == "/proc" || child == "/sys" || child == "/dev") continue;
       if (static_cast<std::uint64_t>(st.st_dev) != parent_dev) {
         struct statfs sfs {};
         if (::statfs(child.c_str(), &sfs) == 0 && IsSkippedFilesystem(sfs.f_type)) {
