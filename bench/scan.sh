@@ -39,17 +39,20 @@ find "$TREE" -type f -print0 2>/dev/null | xargs -0 cat >/dev/null 2>&1 || true
 run() {
   local name=$1
   shift
-  local start end secs best="" rss=0 r i
+  local start end secs best="" rss=0 r i cpu bestcpu=""
   for i in $(seq "$RUNS"); do
     start=$(date +%s.%N)
     /usr/bin/time -v -o "$work/$name.time" "$@" >"$work/$name.out" 2>"$work/$name.err" || true
     end=$(date +%s.%N)
     secs=$(echo "$end - $start" | bc)
     if [ -z "$best" ] || [ "$(echo "$secs < $best" | bc)" = 1 ]; then best=$secs; fi
+    cpu=$(awk -F': ' '/User time|System time/ {s += $2} END {print s}' "$work/$name.time")
+    if [ -z "$bestcpu" ] || [ "$(echo "$cpu < $bestcpu" | bc)" = 1 ]; then bestcpu=$cpu; fi
     r=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/$name.time")
     if [ "$r" -gt "$rss" ]; then rss=$r; fi
   done
   echo "$best" >"$work/$name.s"
+  echo "$bestcpu" >"$work/$name.cpu"
   echo "$rss" >"$work/$name.rss"
 }
 
@@ -82,6 +85,8 @@ printf '%-44s %8s s                 peak RSS %6s MB\n' "rampart scan --max-file-
   "$(cat "$work/small.s")" "$(($(cat "$work/small.rss") / 1024))"
 echo "largest file: $(($(find "$TREE" -type f -printf '%s\n' | sort -n | tail -1) / 1048576)) MB (resident while it is scanned, by either tool)"
 echo "matches: yara $yara_hits rule hits, rampart $rampart_hits rule hits; rampart hashed $hashed files"
+cpu_ratio=$(echo "scale=2; $(cat "$work/yara.cpu") / $(cat "$work/nocache.cpu")" | bc)
+echo "CPU seconds (user+sys): yara $(cat "$work/yara.cpu"), rampart $(cat "$work/nocache.cpu") (ratio ${cpu_ratio}x; less sensitive to other load on a shared machine)"
 echo "speed ratio rampart/yara: ${ratio}x (target >= 1.0x)"
 echo "rescan speed-up: ${speedup}x (target >= 20x)"
 echo "peak RSS: rampart $(($(cat "$work/nocache.rss") / 1024)) MB (target <= 64 MB), yara $(($(cat "$work/yara.rss") / 1024)) MB"

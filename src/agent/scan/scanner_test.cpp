@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 
@@ -146,6 +147,37 @@ TEST_F(ScannerTest, MaxFileSizeSkipsAndScanFileRefusesSymlinks) {
   auto direct = scanner.ScanFile(dir_ + "/tree/big.sh", 1 << 20);
   ASSERT_TRUE(direct.ok());
   EXPECT_TRUE(direct->has_value());
+}
+
+TEST_F(ScannerTest, TimeoutStopsAThrottledScanAndReportsIt) {
+  for (int i = 0; i < 300; ++i) Write("f" + std::to_string(i), std::string(256 << 10, 'x'));
+  Scanner scanner(*rules_, nullptr, nullptr);
+  ScanOptions o;
+  o.paths = {dir_ + "/tree"};
+  o.threads = 1;
+  o.cpu_percent = 1;  // at 1 % of a CPU, 75 MB take far longer than the timeout
+  o.timeout_seconds = 0.5;
+  const auto start = std::chrono::steady_clock::now();
+  auto r = scanner.Run(o);
+  const double took =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->stats.timed_out);
+  EXPECT_LT(r->stats.files, 300u);
+  EXPECT_LT(took, 5.0);
+}
+
+TEST_F(ScannerTest, LargeFilesAreHashedAndMatchedThroughout) {
+  // Over the large-file threshold, so pages are released behind the scan while it reads.
+  std::string big(24u << 20, 'a');
+  const std::string marker = "stratum+tcp://pool.example.invalid:3333";
+  big.replace(big.size() - marker.size() - 1, marker.size(), marker);
+  Write("big.bin", big);
+  Scanner scanner(*rules_, nullptr, nullptr);
+  ScanReport r = Run(scanner);
+  ASSERT_EQ(r.findings.size(), 1u);
+  EXPECT_EQ(r.findings[0].rules, std::vector<std::string>{"miner_stratum_pool_url"});
+  EXPECT_EQ(r.findings[0].sha256, Sha256Hex(big));
 }
 
 TEST(ParseSize, UnitsAndErrors) {
