@@ -27,8 +27,8 @@ constexpr int kMaxDepth = 128;
 constexpr std::size_t kQueueLimit = 4096;
 constexpr std::size_t kMaxErrorsListed = 100;
 constexpr std::size_t kHashChunk = std::size_t{1} << 20;
-// Files at least this big are scanned one at a time: a mapped file counts in the resident set
-// while it is scanned, so several large ones at once would multiply the peak.
+// Files at least this big are read with drop-behind (see DigestAndScan), so their mapping does
+// not count whole in the resident set.
 constexpr std::uint64_t kLargeFileBytes = std::uint64_t{16} << 20;
 
 std::string Hex(const std::uint8_t* p, std::size_t n) {
@@ -184,7 +184,6 @@ class RunState {
   bool walk_done_ = false;      // GUARDED_BY(mu_)
   int workers_left_ = 0;        // GUARDED_BY(mu_)
 
-  std::mutex large_mu_;  // held while a large file is mapped
   std::mutex out_mu_;
   ScanReport report_;  // GUARDED_BY(out_mu_) (findings, errors, counters below)
 
@@ -349,10 +348,7 @@ void RunState::ScanOne(RuleScanner& scanner, const WorkItem& item) {
   if (result) {
     cached_.fetch_add(1, std::memory_order_relaxed);
   } else {
-    std::unique_lock<std::mutex> large;
-    if (size >= kLargeFileBytes) large = std::unique_lock(large_mu_);
     auto scanned = DigestAndScan(fd, size, want_md5, scanner);
-    if (large.owns_lock()) large.unlock();
     if (!scanned.ok()) {
       AddError(item.path, scanned.error());
       return;
