@@ -10,6 +10,8 @@ PACKAGES=(
   # libraries
   libssl-dev libcli11-dev nlohmann-json3-dev libspdlog-dev libfmt-dev librpm-dev libzip-dev
   libsystemd-dev libyaml-cpp-dev
+  # malware scanning (libyara); the yara CLI is the reference the scan tests compare results with
+  libyara-dev yara
   # platform: HTTP/WebSocket (Boost.Beast), storage, password hashing
   libboost1.74-dev libsqlite3-dev libmariadb-dev libargon2-dev
   # tests and benchmarks
@@ -22,8 +24,9 @@ PACKAGES=(
   # journal files for the journald reader's tests
   systemd-journal-remote
   # login monitoring: GeoIP (libmaxminddb), blocking backends, the end-to-end test's sshd and
-  # password guesser (tests/integration/login_block_root_test.sh), npm for the default GeoIP database
-  libmaxminddb-dev nftables ipset iptables openssh-server openssh-client sshpass python3 npm
+  # password guesser (tests/integration/login_block_root_test.sh). npm (for the default GeoIP database)
+  # comes with Node.js, checked below: Debian's npm package conflicts with NodeSource's nodejs.
+  libmaxminddb-dev nftables ipset iptables openssh-server openssh-client sshpass python3
   # the web console's end-to-end tests drive Debian's chromium headless (playwright-core)
   chromium
 )

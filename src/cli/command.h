@@ -22,10 +22,12 @@ class Command {
   virtual int Run() = 0;
 };
 
-std::unique_ptr<Command> MakeServerCommand();   // src/cli/server_cli.cpp
-std::unique_ptr<Command> MakeAdminCommand();    // src/cli/admin_cli.cpp
-std::unique_ptr<Command> MakeAgentCommand();    // src/cli/agent_cli.cpp
-std::unique_ptr<Command> MakeMonitorCommand();  // src/cli/login_cli.cpp
-std::unique_ptr<Command> MakeBlockCommand();    // src/cli/login_cli.cpp
+std::unique_ptr<Command> MakeServerCommand();      // src/cli/server_cli.cpp
+std::unique_ptr<Command> MakeAdminCommand();       // src/cli/admin_cli.cpp
+std::unique_ptr<Command> MakeAgentCommand();       // src/cli/agent_cli.cpp
+std::unique_ptr<Command> MakeMonitorCommand();     // src/cli/login_cli.cpp
+std::unique_ptr<Command> MakeBlockCommand();       // src/cli/login_cli.cpp
+std::unique_ptr<Command> MakeScanCommand();        // src/cli/scan_cli.cpp
+std::unique_ptr<Command> MakeQuarantineCommand();  // src/cli/scan_cli.cpp
 
 }  // namespace rampart::cli

@@ -115,7 +115,8 @@ int main(int argc, char** argv) {
 
   std::unique_ptr<cli::Command> platform[] = {cli::MakeServerCommand(), cli::MakeAdminCommand(),
                                               cli::MakeAgentCommand(), cli::MakeMonitorCommand(),
-                                              cli::MakeBlockCommand()};
+                                              cli::MakeBlockCommand(), cli::MakeScanCommand(),
+                                              cli::MakeQuarantineCommand()};
   for (auto& command : platform) command->Register(app);
 
   try {
