@@ -164,6 +164,13 @@ class BlockManager::Lock {
 BlockManager::BlockManager(std::string data_dir, Firewall* firewall, Clock* clock)
     : data_dir_(std::move(data_dir)), firewall_(firewall), clock_(clock) {}
 
+Status BlockManager::EnsureSetup() {
+  if (setup_done_.load()) return Status::Ok();
+  RAMPART_RETURN_IF_ERROR(firewall_->Setup());
+  setup_done_.store(true);
+  return Status::Ok();
+}
+
 void BlockManager::SetPolicy(BlockPolicy policy) {
   std::lock_guard lock(policy_mu_);
   policy_ = std::move(policy);
@@ -234,9 +241,11 @@ Status BlockManager::Restore() {
     }
     return firewall_->Setup();
   }
-  RAMPART_RETURN_IF_ERROR(firewall_->Setup());
   const std::int64_t now = Now();
   const std::size_t expired = ExpireLocked(&*state, now);
+  // The table/sets are made when the first block needs them: a host that never blocks keeps its
+  // firewall untouched.
+  if (!state->blocks.empty()) RAMPART_RETURN_IF_ERROR(EnsureSetup());
   for (const auto& b : state->blocks) {
     auto t = ParseBlockTarget(b.source);
     if (!t) continue;
@@ -280,7 +289,16 @@ Result<Block> BlockManager::Add(std::string_view source, std::int64_t ttl_second
   if (it == state.blocks.end() && state.blocks.size() >= kMaxBlocks) {
     return ResourceExhausted("10000 blocks are active; not blocking " + target->text);
   }
-  RAMPART_RETURN_IF_ERROR(firewall_->Add(*target, ttl_seconds));
+  if (firewall_->backend() == FirewallBackend::kNone) {
+    return firewall_->Add(*target, ttl_seconds);  // "... NOT blocked: no firewall backend"
+  }
+  RAMPART_RETURN_IF_ERROR(EnsureSetup());
+  if (Status added = firewall_->Add(*target, ttl_seconds); !added.ok()) {
+    // The table may have been removed under us (`nft flush ruleset`): set it up again, once.
+    setup_done_.store(false);
+    RAMPART_RETURN_IF_ERROR(EnsureSetup());
+    RAMPART_RETURN_IF_ERROR(firewall_->Add(*target, ttl_seconds));
+  }
   Block block;
   if (it != state.blocks.end()) {
     it->expires_at = std::max(it->expires_at, now + ttl_seconds);

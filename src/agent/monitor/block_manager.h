@@ -18,6 +18,7 @@
 // server's addresses), and the sources of currently open management sessions (the policy's
 // `sessions` callback). A CIDR target is refused when it overlaps any of those.
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <mutex>
@@ -74,7 +75,8 @@ class BlockManager {
   void SetPolicy(BlockPolicy policy);
   FirewallBackend backend() const { return firewall_->backend(); }
 
-  // Firewall setup + re-applying the stored blocks with their remaining TTL. A damaged
+  // Re-applies the stored blocks with their remaining TTL (setting the firewall up first; a host
+  // without blocks is left untouched until its first block). Errors: no firewall backend. A damaged
   // blocks.json is set aside as blocks.json.bad (with an error) and the list starts empty.
   Status Restore();
   // Blocks `source` (address or CIDR) for ttl_seconds; an existing block of it is extended.
@@ -97,10 +99,12 @@ class BlockManager {
   Status SaveLocked(BlocksState* state);
   std::size_t ExpireLocked(BlocksState* state, std::int64_t now);
   std::int64_t Now() const;
+  Status EnsureSetup();  // Firewall::Setup once per process (REQUIRES: the file lock held)
 
   std::string data_dir_;
   Firewall* firewall_;
   Clock* clock_;
+  std::atomic<bool> setup_done_{false};
   mutable std::mutex policy_mu_;
   BlockPolicy policy_;  // guarded by policy_mu_
 };

@@ -189,7 +189,7 @@ TEST_F(BlockManagerTest, RestoreReappliesWithTheRemainingTime) {
   BlockManager restarted(dir_, &fw, &clock_);
   ASSERT_TRUE(restarted.Restore().ok());
   EXPECT_THAT(runner.commands,
-              ElementsAre("nft -f -", "nft delete element inet rampart blocked4 { 203.0.113.8 }",
+              ElementsAre("nft delete element inet rampart blocked4 { 203.0.113.8 }", "nft -f -",
                           "nft delete element inet rampart blocked4 { 203.0.113.7 }",
                           "nft add element inet rampart blocked4 { 203.0.113.7 timeout 600s }"));
   ASSERT_EQ(restarted.List()->size(), 1u);
@@ -233,6 +233,16 @@ TEST_F(BlockManagerTest, NeverBlockRules) {
   EXPECT_THAT(runner_.commands, IsEmpty());  // nothing reached the firewall
   EXPECT_TRUE(blocks_.Add("203.0.113.7", 60, "manual").ok());
   EXPECT_EQ(blocks_.Add("not-an-address", 60, "manual").error().code(), Code::kInvalidArgument);
+}
+
+TEST_F(BlockManagerTest, TheFirewallIsTouchedOnlyWhenABlockNeedsIt) {
+  ASSERT_TRUE(blocks_.Restore().ok());
+  EXPECT_THAT(runner_.commands, IsEmpty());
+  ASSERT_TRUE(blocks_.Add("203.0.113.7", 60, "manual").ok());
+  EXPECT_EQ(runner_.commands.front(), "nft -f -");
+  runner_.commands.clear();
+  ASSERT_TRUE(blocks_.Add("203.0.113.8", 60, "manual").ok());
+  EXPECT_EQ(std::count(runner_.commands.begin(), runner_.commands.end(), "nft -f -"), 0);
 }
 
 TEST_F(BlockManagerTest, AFailingFirewallRecordsNothing) {
