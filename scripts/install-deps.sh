@@ -10,6 +10,8 @@ PACKAGES=(
   # libraries
   libssl-dev libcli11-dev nlohmann-json3-dev libspdlog-dev libfmt-dev librpm-dev libzip-dev
   libsystemd-dev libyaml-cpp-dev
+  # baseline weak-password checks (crypt_r)
+  libcrypt-dev
   # platform: HTTP/WebSocket (Boost.Beast), storage, password hashing
   libboost1.74-dev libsqlite3-dev libmariadb-dev libargon2-dev
   # tests and benchmarks
