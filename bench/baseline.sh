@@ -34,9 +34,11 @@ r=$(printf '%s\n' "${runs[@]}" | median)
 counts=$(jq -r '[.results[] | .status] | group_by(.) | map("\(.[0]) \(length)") | join(", ")' "$work/out")
 applied=$(jq '[.results[] | select(.status != "not_applicable")] | length' "$work/out")
 total=$(jq '.results | length' "$work/out")
-/usr/bin/time -f '%M' -o "$work/rss" "$BIN" baseline --json >/dev/null 2>&1 || true
-printf 'rampart baseline --json: %.3f s (median of %d), %d checks evaluated (%s), %d applied, peak RSS %.1f MB\n' \
-  "$r" "$RUNS" "$total" "$counts" "$applied" "$(echo "$(tail -n 1 "$work/rss")/1024" | bc -l)"
+/usr/bin/time -f '%M %U %S' -o "$work/rss" "$BIN" baseline --json >/dev/null 2>&1 || true
+read -r rss_kb user_s sys_s < <(tail -n 1 "$work/rss")
+printf 'rampart baseline --json: %.3f s (median of %d), %d checks evaluated (%s), %d applied, CPU %.2f s, peak RSS %.1f MB\n' \
+  "$r" "$RUNS" "$total" "$counts" "$applied" "$(echo "$user_s + $sys_s" | bc -l)" "$(echo "$rss_kb/1024" | bc -l)"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) (wall times on a busy machine exceed the CPU time)"
 if (( $(echo "$r < 1" | bc -l) )); then echo "target < 1 s: met"; else echo "target < 1 s: MISSED"; fi
 
 if [ "${LYNIS:-1}" = 0 ] || ! command -v lynis >/dev/null; then

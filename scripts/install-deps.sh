@@ -12,6 +12,8 @@ PACKAGES=(
   libsystemd-dev libyaml-cpp-dev
   # malware scanning (libyara); the yara CLI is the reference the scan tests compare results with
   libyara-dev yara
+  # baseline weak-password checks (crypt_r)
+  libcrypt-dev
   # platform: HTTP/WebSocket (Boost.Beast), storage, password hashing
   libboost1.74-dev libsqlite3-dev libmariadb-dev libargon2-dev
   # tests and benchmarks

@@ -9,7 +9,11 @@
 #include <map>
 #include <memory>
 #include <optional>
+// GCC 12's <regex> trips -Wmaybe-uninitialized inside its own automaton code under ASan builds.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <regex>
+#pragma GCC diagnostic pop
 #include <string>
 #include <string_view>
 #include <vector>

@@ -339,6 +339,8 @@ Outcome ProbeWeakPasswords(HostFacts& f, const Probe& p) {
   std::vector<PasswordList> lists{builtin};
   for (const auto& d : f.options().dictionaries) lists.push_back(d);
   const WeakPasswordReport r = FindWeakPasswords(accounts, lists, p.budget);
+  std::size_t candidates = 0;
+  for (const auto& l : lists) candidates += l.words.size();
   for (auto& a : accounts) std::fill(a.hash.begin(), a.hash.end(), '\0');
   std::vector<std::string> bad;
   for (const auto& w : r.weak) {
@@ -349,9 +351,13 @@ Outcome ProbeWeakPasswords(HostFacts& f, const Probe& p) {
     return {Truth::kFalse, bad};
   }
   if (r.budget_exhausted) {
-    return Outcome::Error("budget exhausted: " + std::to_string(r.accounts_finished) + " of " +
-                          std::to_string(r.accounts_checked) + " accounts fully tried in " +
-                          std::to_string(p.budget.count()) + " ms of CPU");
+    return Outcome::Error("budget exhausted after " + std::to_string(p.budget.count()) +
+                          " ms of CPU: each of the " + std::to_string(r.accounts_checked) +
+                          " accounts with a password was tried with its name and the " +
+                          std::to_string(r.candidates_tried > 0 ? r.candidates_tried - 1 : 0) +
+                          " most common passwords, none matched; raise the check's budget to try "
+                          "all " +
+                          std::to_string(candidates));
   }
   std::string ev = std::to_string(r.accounts_checked) + " accounts with a password tried against " +
                    std::to_string(lists.size()) + " list(s), none weak";

@@ -3,6 +3,7 @@
 #include <crypt.h>
 #include <time.h>
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 
@@ -48,53 +49,80 @@ WeakPasswordReport FindWeakPasswords(const std::vector<ShadowHash>& accounts,
   WeakPasswordReport report;
   auto data = std::make_unique<crypt_data>();
   const auto start = ThreadCpu();
-  auto over_budget = [&] { return ThreadCpu() - start > budget; };
-  for (const auto& account : accounts) {
-    if (ClassifyPassword(account.hash) != PasswordStatus::kSet) continue;
-    ++report.accounts_checked;
-    if (report.budget_exhausted) continue;
-    const std::string type = HashType(account.hash);
-    // try returns: 1 matched, 0 no match, -1 unsupported scheme
-    auto attempt = [&](const std::string& candidate) -> int {
-      std::memset(data.get(), 0, sizeof(crypt_data));
-      const char* out = crypt_r(candidate.c_str(), account.hash.c_str(), data.get());
-      ++report.hashes_computed;
-      if (out == nullptr || out[0] == '*') return -1;
-      return SameHash(out, account.hash) ? 1 : 0;
-    };
-    bool done = false;
-    bool matched = false;
-    auto run = [&](const std::string& candidate, const std::string& list_name) {
-      if (done) return;
-      if (over_budget()) {
-        report.budget_exhausted = true;
-        done = true;
-        return;
-      }
-      const int r = attempt(candidate);
-      if (r < 0) {
-        report.unsupported.push_back(account.user);
-        done = true;
-      } else if (r > 0) {
-        report.weak.push_back({account.user, list_name, type});
-        matched = true;
-        done = true;
-      }
-    };
-    run(account.user, "username");
-    for (const auto& list : lists) {
-      for (const auto& word : list.words) {
-        if (done) break;
-        run(word, list.name);
-      }
+  // Candidate k of an account: 0 is its own name, then the lists in order.
+  std::size_t total = 1;
+  for (const auto& l : lists) total += l.words.size();
+  auto candidate = [&](const ShadowHash& a, std::size_t k,
+                       std::string* list) -> const std::string& {
+    if (k == 0) {
+      *list = "username";
+      return a.user;
     }
-    if (matched || !report.budget_exhausted) {
-      if (report.unsupported.empty() || report.unsupported.back() != account.user) {
+    --k;
+    for (const auto& l : lists) {
+      if (k < l.words.size()) {
+        *list = l.name;
+        return l.words[k];
+      }
+      k -= l.words.size();
+    }
+    return a.user;  // unreachable: k < total
+  };
+  struct Pending {
+    const ShadowHash* account;
+    std::string type;
+  };
+  std::vector<Pending> pending;
+  for (const auto& a : accounts) {
+    if (ClassifyPassword(a.hash) != PasswordStatus::kSet) continue;
+    ++report.accounts_checked;
+    pending.push_back({&a, HashType(a.hash)});
+  }
+  // Round-robin by rank: every account gets the most common candidates before any account gets the
+  // rarer ones, so a budget that runs out still covers all accounts equally.
+  std::size_t rank = 0;
+  for (; rank < total && !pending.empty(); ++rank) {
+    for (std::size_t i = 0; i < pending.size();) {
+      if (ThreadCpu() - start > budget) {
+        report.budget_exhausted = true;
+        report.candidates_tried = rank;
+        std::memset(data.get(), 0, sizeof(crypt_data));
+        return report;
+      }
+      std::string list;
+      const std::string& word = candidate(*pending[i].account, rank, &list);
+      std::memset(data.get(), 0, sizeof(crypt_data));
+      const char* out = crypt_r(word.c_str(), pending[i].account->hash.c_str(), data.get());
+      ++report.hashes_computed;
+      bool done = false;
+      if (out == nullptr || out[0] == '*') {
+        report.unsupported.push_back(pending[i].account->user);
+        done = true;
+      } else if (SameHash(out, pending[i].account->hash)) {
+        report.weak.push_back({pending[i].account->user, list, pending[i].type});
         ++report.accounts_finished;
+        done = true;
+      }
+      if (done) {
+        pending.erase(pending.begin() + static_cast<std::ptrdiff_t>(i));
+      } else {
+        ++i;
       }
     }
   }
+  report.accounts_finished += pending.size();  // every candidate tried
+  report.candidates_tried = rank;
   std::memset(data.get(), 0, sizeof(crypt_data));  // the last candidate and hash
+  std::sort(report.weak.begin(), report.weak.end(),
+            [&](const WeakAccount& a, const WeakAccount& b) {
+              auto pos = [&](const std::string& u) {
+                for (std::size_t k = 0; k < accounts.size(); ++k) {
+                  if (accounts[k].user == u) return k;
+                }
+                return accounts.size();
+              };
+              return pos(a.user) < pos(b.user);
+            });
   return report;
 }
 

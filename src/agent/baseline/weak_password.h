@@ -42,12 +42,17 @@ struct WeakPasswordReport {
   std::size_t accounts_checked = 0;   // accounts with a usable hash
   std::size_t accounts_finished = 0;  // accounts whose every candidate was tried (or matched)
   std::size_t hashes_computed = 0;
+  // Candidates tried per unfinished account (its name, then the lists in order); on exhaustion,
+  // every unfinished account was tried with at least this many of the most common candidates.
+  std::size_t candidates_tried = 0;
   bool budget_exhausted = false;
   std::vector<std::string> unsupported;  // users whose hash scheme libcrypt rejected
 };
 
-// Tries every account's hash. Stops and sets budget_exhausted when the thread's CPU time spent here
-// passes `budget`. Accounts without a usable hash (locked, "*", "!", empty) are not counted.
+// Tries every account's hash, round-robin by candidate rank (all accounts get the most common
+// candidates first). Stops and sets budget_exhausted when the thread's CPU time spent here passes
+// `budget`. Accounts without a usable hash (locked, "*", "!", empty) are not counted. `weak` is in
+// the order of `accounts`.
 WeakPasswordReport FindWeakPasswords(const std::vector<ShadowHash>& accounts,
                                      const std::vector<PasswordList>& lists,
                                      std::chrono::milliseconds budget);

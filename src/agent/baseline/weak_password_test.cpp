@@ -72,6 +72,19 @@ TEST(WeakPasswords, SkipsLockedAndPasswordlessAccounts) {
   EXPECT_TRUE(r.weak.empty());
 }
 
+TEST(WeakPasswords, CoversEveryAccountBeforeRarerCandidates) {
+  // Two strong SHA-512 accounts and one whose password is the list's last word: round-robin means
+  // both strong accounts are tried with every word, and the weak one is still found.
+  PasswordList list = ParsePasswordList("a\nb\nc\npassword\n", "custom:x");
+  const auto r = FindWeakPasswords(
+      {{"erin", kSha512Strong}, {"alice", kSha512Password}, {"frank", kSha512Strong}}, {list},
+      std::chrono::seconds(30));
+  ASSERT_EQ(r.weak.size(), 1u);
+  EXPECT_EQ(r.weak[0].user, "alice");
+  EXPECT_EQ(r.hashes_computed, 3u * 5u);  // name + 4 words, for each of the three accounts
+  EXPECT_EQ(r.accounts_finished, 3u);
+}
+
 TEST(WeakPasswords, StopsWhenTheBudgetIsSpent) {
   // 40 yescrypt accounts with a strong password cannot be finished in 50 ms of CPU.
   std::vector<ShadowHash> many;
@@ -82,6 +95,7 @@ TEST(WeakPasswords, StopsWhenTheBudgetIsSpent) {
   const auto r = FindWeakPasswords(many, {Builtin()}, std::chrono::milliseconds(50));
   EXPECT_TRUE(r.budget_exhausted);
   EXPECT_LT(r.accounts_finished, r.accounts_checked);
+  EXPECT_LT(r.candidates_tried, 434u);  // fewer than name + the whole list
 }
 
 }  // namespace
