@@ -22,10 +22,12 @@ class Command {
   virtual int Run() = 0;
 };
 
-std::unique_ptr<Command> MakeServerCommand();      // src/cli/server_cli.cpp
-std::unique_ptr<Command> MakeAdminCommand();       // src/cli/admin_cli.cpp
-std::unique_ptr<Command> MakeAgentCommand();       // src/cli/agent_cli.cpp
-std::unique_ptr<Command> MakeScanCommand();        // src/cli/scan_cli.cpp
-std::unique_ptr<Command> MakeQuarantineCommand();  // src/cli/scan_cli.cpp
+std::unique_ptr<Command> MakeServerCommand();  // src/cli/server_cli.cpp
+std::unique_ptr<Command> MakeAdminCommand();   // src/cli/admin_cli.cpp
+std::unique_ptr<Command> MakeAgentCommand();   // src/cli/agent_cli.cpp
+
+// `scan` and `quarantine`: src/cli/scan_cli.cpp
+std::unique_ptr<Command> MakeScanCommand();
+std::unique_ptr<Command> MakeQuarantineCommand();
 
 }  // namespace rampart::cli
