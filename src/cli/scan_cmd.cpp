@@ -331,6 +331,11 @@ int RunScan(const ScanArgs& args_in, std::FILE* out, std::FILE* err) {
   sc::ScanOptions opts;
   opts.paths = args.paths;
   opts.max_file_size = *max_size;
+  // Our own data dir holds compiled rules (the rules' strings in clear) and the vault.
+  if (char* real = ::realpath(data_dir.c_str(), nullptr)) {
+    opts.exclude_dirs.emplace_back(real);
+    std::free(real);
+  }
   opts.threads = args.threads;
   opts.timeout_seconds = timeout;
   opts.cpu_percent = args.cpu_limit;

@@ -271,6 +271,10 @@ void RunState::WalkDir(int dirfd, const std::string& path, std::uint64_t parent_
       skipped_.fetch_add(1, std::memory_order_relaxed);
       continue;
     }
+    if (std::find(opts_.exclude_dirs.begin(), opts_.exclude_dirs.end(), child) !=
+        opts_.exclude_dirs.end()) {
+      continue;
+    }
     struct stat st {};
     if (::fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
       if (errno != ENOENT) AddError(child, ErrnoStatus(errno, "stat"));

@@ -50,6 +50,9 @@ struct ScanProgress {
 
 struct ScanOptions {
   std::vector<std::string> paths;  // files or directories (absolute or relative)
+  // Directories never entered (absolute, without a trailing '/'): Rampart's own data dir, whose
+  // compiled rules hold the very strings the rules look for.
+  std::vector<std::string> exclude_dirs;
   std::uint64_t max_file_size = std::uint64_t{256} << 20;
   int threads = 0;             // 0: the number of online CPUs
   double timeout_seconds = 0;  // whole scan; 0: none

@@ -121,6 +121,19 @@ TEST_F(ScannerTest, BlocklistAddsAndAllowlistClearsFindings) {
   (void)eicar;
 }
 
+TEST_F(ScannerTest, ExcludedDirectoriesAreNotEntered) {
+  Write("data/scan/rules.yarc", "<?php @eval($_POST['pass']);?>");
+  Write("www/x.php", "<?php @eval($_POST['pass']);?>");
+  Scanner scanner(*rules_, nullptr, nullptr);
+  ScanOptions o;
+  o.paths = {dir_ + "/tree"};
+  o.exclude_dirs = {dir_ + "/tree/data"};
+  auto r = scanner.Run(o);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->findings.size(), 1u);
+  EXPECT_EQ(r->findings[0].path, dir_ + "/tree/www/x.php");
+}
+
 TEST_F(ScannerTest, Md5BlocklistComputesMd5) {
   const std::string blob = "abc";
   Write("f", blob);
