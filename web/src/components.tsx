@@ -75,7 +75,7 @@ export function Table<T>(props: {
   caption: string;
   columns: Column<T>[];
   rows: T[] | null;
-  rowKey: (row: T) => string;
+  rowKey: (row: T, index: number) => string;
   loading?: boolean;
   empty: ComponentChildren;
 }) {
@@ -106,8 +106,8 @@ export function Table<T>(props: {
           </tr>
         </thead>
         <tbody>
-          {rows?.map((row) => (
-            <tr key={props.rowKey(row)}>
+          {rows?.map((row, index) => (
+            <tr key={props.rowKey(row, index)}>
               {columns.map((c) => (
                 <td key={c.key} class={c.numeric ? "num" : undefined}>
                   {c.render(row)}

@@ -139,10 +139,7 @@ Result<SignInResult> SessionManager::SignIn(std::string_view tenant, std::string
                                             std::int64_t* retry_after) {
   const std::int64_t now = UnixSeconds(*clock_);
   const std::string addr_key(remote_addr);
-  const std::string user_key = ToLower(tenant) + "\n" + std::string(user_name);
-  const std::int64_t wait =
-      std::max(per_user_.RetryAfter(user_key, now), per_addr_.RetryAfter(addr_key, now));
-  if (wait > 0) {
+  if (const std::int64_t wait = per_addr_.RetryAfter(addr_key, now); wait > 0) {
     if (retry_after != nullptr) *retry_after = wait;
     return Status(Code::kResourceExhausted,
                   "too many failed sign-ins; retry in " + std::to_string(wait) + " s");
@@ -160,6 +157,14 @@ Result<SignInResult> SessionManager::SignIn(std::string_view tenant, std::string
     for (Tenant& t : tenants) {
       if (t.name == tenant) found = std::move(t);
     }
+  }
+  // Keyed by the tenant's id, so naming it by name and by id does not double the attempts.
+  const std::string user_key =
+      (found ? found->id : ToLower(tenant)) + "\n" + std::string(user_name);
+  if (const std::int64_t wait = per_user_.RetryAfter(user_key, now); wait > 0) {
+    if (retry_after != nullptr) *retry_after = wait;
+    return Status(Code::kResourceExhausted,
+                  "too many failed sign-ins; retry in " + std::to_string(wait) + " s");
   }
   std::optional<User> user;
   if (found) {

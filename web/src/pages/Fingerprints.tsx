@@ -62,7 +62,7 @@ export function Fingerprints({ match }: PageProps) {
         caption={`${label(category)} rows across hosts`}
         rows={rows}
         loading={page.loading}
-        rowKey={(r) => r.host_id + JSON.stringify(r.row).slice(0, 300)}
+        rowKey={(r, i) => `${r.host_id}#${cursor ?? ""}#${i}`}
         columns={[
           { key: "host", label: "Host", render: (r) => <Link href={`/hosts/${encodeURIComponent(r.host_id)}?tab=${category}`}>{r.hostname}</Link> },
           ...cols.map((c) => ({ key: c, label: c, render: (r: FleetRow) => cellText(r.row[c]) })),

@@ -27,7 +27,7 @@ function FingerprintTab(props: { hostId: string; category: string }) {
         caption={`${label(props.category)} of this host`}
         rows={rows}
         loading={page.loading}
-        rowKey={(r) => JSON.stringify(r).slice(0, 200) + Math.random()}
+        rowKey={(_, i) => `${cursor ?? ""}#${i}`}
         columns={cols.map((c) => ({ key: c, label: c, render: (r: Row) => cellText(r[c]) }))}
         empty={<Empty title={`No ${label(props.category).toLowerCase()} reported`}>The agent sends this category with its next inventory, if the host has any.</Empty>}
       />
