@@ -195,6 +195,7 @@ class ForwardingStorage final : public Storage {
   Status RequeueCommand(std::string_view id) override { return s_.RequeueCommand(id); }
   Result<std::vector<std::string>> HostsWithCommandsSince(std::int64_t since) override {
     return s_.HostsWithCommandsSince(since);
+  }
   Result<FeedImport> ImportAdvisories(FeedImport i, const std::vector<StoredAdvisory>& r) override {
     return s_.ImportAdvisories(std::move(i), r);
   }
@@ -249,6 +250,18 @@ class ForwardingStorage final : public Storage {
   }
   Status DeleteEmergency(std::string_view t, std::string_view v) override {
     return s_.DeleteEmergency(t, v);
+  }
+  Status CreateWebSession(const WebSession& w) override { return s_.CreateWebSession(w); }
+  Result<WebSession> GetWebSession(std::string_view id) override { return s_.GetWebSession(id); }
+  Status TouchWebSession(std::string_view id, std::int64_t now) override {
+    return s_.TouchWebSession(id, now);
+  }
+  Status DeleteWebSession(std::string_view id) override { return s_.DeleteWebSession(id); }
+  Result<std::int64_t> PruneWebSessions(std::int64_t now, std::int64_t idle_cutoff) override {
+    return s_.PruneWebSessions(now, idle_cutoff);
+  }
+  Result<HostSummary> SummarizeHosts(std::string_view t, int top_n) override {
+    return s_.SummarizeHosts(t, top_n);
   }
 
  private:
