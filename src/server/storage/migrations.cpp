@@ -191,6 +191,8 @@ CREATE TABLE IF NOT EXISTS agent_commands (
   KEY agent_commands_host (host_id, status, created_at),
   KEY agent_commands_status (status, created_at),
   KEY agent_commands_tenant_host (tenant_id, host_id, created_at, id)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+)sql";
+
 // Vulnerability management. Advisories, feeds and the feed generation are platform-wide reference
 // data (no tenant_id: every tenant matches against the same feeds); findings, ignore rules,
 // emergency flags and the scan schedule are tenant rows. vuln_rematch is the queue of hosts whose
