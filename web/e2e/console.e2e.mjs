@@ -260,6 +260,7 @@ try {
   await page.getByLabel("Note (optional, kept with the status)").fill("console e2e: password logins disabled");
   await page.getByRole("button", { name: "Mark handled" }).click();
   await page.getByText("Status set to handled.").waitFor();
+  await page.locator(".title-row .badge-handled").waitFor(); // the event reloaded (a page reload would abort it)
   await page.reload();
   await page.getByRole("heading", { name: "brute force" }).waitFor();
   await page.locator(".title-row .badge-handled").waitFor();
@@ -281,8 +282,8 @@ try {
   step("blocked sources page and a refused manual block");
   await page.goto(`${URL}/blocks`);
   await page.getByRole("heading", { name: "Blocked sources" }).waitFor();
-  await page.getByLabel("Source").fill("10.0.0.0/33");
-  await page.getByLabel("Host id").fill("h_none");
+  await page.getByLabel("Source", { exact: true }).fill("10.0.0.0/33");
+  await page.getByLabel("Host id", { exact: true }).fill("h_none");
   await page.getByRole("button", { name: "Block", exact: true }).click();
   await page.getByText("The prefix length must be 0 to 32.").waitFor();
   await shot("14-blocks");
