@@ -192,8 +192,9 @@ export function HostVulnerabilities(props: { hostId: string; role: PageProps["me
   }
   return (
     <div role="tabpanel" aria-label="Vulnerabilities">
+      <div class="filters">
       <label>
-        Status{" "}
+        Status
         <select value={status} onChange={(e) => { setCursors([]); setStatus(e.currentTarget.value); }}>
           <option value="">open (pending and ignored)</option>
           <option value="pending">pending</option>
@@ -201,6 +202,7 @@ export function HostVulnerabilities(props: { hostId: string; role: PageProps["me
           <option value="fixed">fixed</option>
         </select>
       </label>
+      </div>
       <ErrorBox error={error} />
       <ErrorBox error={page.error} onRetry={page.reload} />
       <Table<Finding>
