@@ -312,6 +312,33 @@ try {
   const scanText = await page.getByTestId("scan-result").textContent({ timeout: 60000 });
   figures.push(`vulnerability scan from the console: ${Date.now() - t0} ms (${scanText})`);
   await shot("15-vulnerabilities");
+  if (VULN) {
+    step("vulnerabilities: an emergency flag and an ignore rule");
+    await page.getByRole("link", { name: "Ignore rules and emergencies →" }).click();
+    await page.getByRole("heading", { name: "Ignore rules and emergencies" }).waitFor();
+    await page.locator("input[name=flag-vuln]").fill(VULN);
+    await page.locator("input[name=flag-note]").fill("console e2e");
+    await page.getByRole("button", { name: "Flag", exact: true }).click();
+    await page.getByRole("button", { name: "Unflag" }).waitFor();
+    const flagged = await getAs(TOKEN, "/api/v1/vulnerabilities?emergency=true");
+    check(flagged.body?.items?.some((v) => v.id === VULN && v.emergency), "the flag shows in the API's emergency filter");
+    await page.getByRole("button", { name: "Add rule" }).click();
+    await page.getByText("Give at least a vulnerability id, a package or hosts.").waitFor();
+    await page.locator("input[name=rule-package]").fill(await (async () => (await getAs(TOKEN, `/api/v1/vulnerabilities/${VULN}`)).body.items[0].package)());
+    await page.locator("input[name=rule-reason]").fill("accepted in the e2e");
+    await page.getByRole("button", { name: "Add rule" }).click();
+    await page.getByRole("cell", { name: "accepted in the e2e" }).waitFor();
+    const ignored = await getAs(TOKEN, `/api/v1/vulnerabilities/${VULN}?status=ignored`);
+    check(ignored.body?.items?.[0]?.ignored_by?.startsWith("rule:"), "the rule ignores the finding");
+    await shot("17-vulnerability-rules");
+    page.once("dialog", (d) => d.accept());
+    await page.getByRole("button", { name: "Delete" }).click();
+    await page.getByText("No ignore rules").waitFor();
+    await page.getByRole("button", { name: "Unflag" }).click();
+    await page.getByText("No emergencies flagged").waitFor();
+    const reopened = await getAs(TOKEN, `/api/v1/vulnerabilities/${VULN}?status=pending`);
+    check(reopened.body?.items?.length === 1, "deleting the rule makes the finding pending again");
+  }
 
   step("agents: a fresh enrolment command");
   await page.getByRole("link", { name: "Agents" }).click();

@@ -105,3 +105,12 @@ describe("open events panel", () => {
     expect(c.byLevel).toEqual({ low: 1, medium: 0, high: 2, critical: 0 });
   });
 });
+
+import { parseHostIds } from "./vulnQuery";
+
+describe("ignore rule hosts", () => {
+  it("splits on commas and whitespace, dropping blanks and duplicates", () => {
+    expect(parseHostIds(" h_1, h_2\nh_1 ,, ")).toEqual(["h_1", "h_2"]);
+    expect(parseHostIds("")).toEqual([]);
+  });
+});

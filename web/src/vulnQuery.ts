@@ -48,3 +48,8 @@ export function vulnApiQuery(state: VulnListState, limit = 50): Record<string, s
 export function withVulnFilter(state: VulnListState, change: Partial<VulnListState>): VulnListState {
   return { ...state, ...change, cursors: [] };
 }
+
+/** The host list typed in the form ("h_1, h_2" or one per line) as ids. */
+export function parseHostIds(text: string): string[] {
+  return [...new Set(text.split(/[\s,]+/).map((s) => s.trim()).filter(Boolean))];
+}

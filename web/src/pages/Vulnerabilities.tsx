@@ -61,6 +61,7 @@ export function Vulnerabilities({ me, match }: PageProps) {
     <section>
       <div class="title-row">
         <h1>Vulnerabilities</h1>
+        <Link href="/vulnerability-rules">Ignore rules and emergencies →</Link>
         {can(me.role, "operator") && <ScanButton />}
       </div>
       <form class="filters" role="search" onSubmit={(e) => { e.preventDefault(); go(withVulnFilter(state, { package: pkg.trim() })); }}>

@@ -13,6 +13,7 @@ import { HostDetail } from "./HostDetail";
 import { Hosts } from "./Hosts";
 import { Settings } from "./Settings";
 import { Users } from "./Users";
+import { VulnRules } from "./VulnRules";
 import { Vulnerabilities, VulnerabilityPage } from "./Vulnerabilities";
 
 export interface ConsolePage {
@@ -32,6 +33,7 @@ export const ROUTES: RouteDef<ConsolePage>[] = [
   { pattern: "/blocks", page: { component: Blocks, role: "viewer", title: "Blocked sources" } },
   { pattern: "/vulnerabilities", nav: "Vulnerabilities", page: { component: Vulnerabilities, role: "viewer", title: "Vulnerabilities" } },
   { pattern: "/vulnerabilities/:id", page: { component: VulnerabilityPage, role: "viewer", title: "Vulnerability" } },
+  { pattern: "/vulnerability-rules", page: { component: VulnRules, role: "viewer", title: "Ignore rules and emergencies" } },
   { pattern: "/settings", nav: "Settings", page: { component: Settings, role: "viewer", title: "Settings" } },
   { pattern: "/users", nav: "Users & tokens", page: { component: Users, role: "admin", title: "Users and tokens" } },
   { pattern: "/agents", nav: "Agents", page: { component: Agents, role: "admin", title: "Agents" } },
