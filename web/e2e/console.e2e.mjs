@@ -279,6 +279,19 @@ try {
   await page.getByText("No event matches these filters").waitFor();
   check((await getAs(TOKEN, `/api/v1/events?source=${SOURCE}`)).body?.items?.[0]?.status === "pending", "bulk reopen reached the server");
 
+  step("whitelist the event's source on every host, past events included");
+  await page.goto(`${URL}/events?source=${SOURCE}`);
+  await eventRow.getByRole("link", { name: "brute force" }).click();
+  await page.getByRole("heading", { name: "brute force" }).waitFor();
+  await page.locator("select[name=whitelist-scope]").selectOption("all");
+  await page.getByLabel("apply to past events").check();
+  await page.getByRole("button", { name: "Whitelist", exact: true }).click();
+  await page.getByText(/^Whitelisted \(settings version \d+\)/).waitFor();
+  await page.locator(".title-row .badge-whitelisted").waitFor();
+  check((await getAs(TOKEN, `/api/v1/events?source=${SOURCE}`)).body?.items?.[0]?.status === "whitelisted", "the API says whitelisted");
+  const wl = (await getAs(TOKEN, "/api/v1/settings")).body?.settings?.login?.whitelist ?? (await getAs(TOKEN, "/api/v1/settings")).body?.settings?.["login.whitelist"];
+  check(JSON.stringify(wl ?? []).includes(SOURCE), `the source is in login.whitelist (${JSON.stringify(wl)})`);
+
   step("blocked sources page and a refused manual block");
   await page.goto(`${URL}/blocks`);
   await page.getByRole("heading", { name: "Blocked sources" }).waitFor();

@@ -121,7 +121,7 @@ export function Events({ me, match }: PageProps) {
           <input type="datetime-local" name="since" value={state.since} onChange={(e) => go(withEventFilter(state, { since: e.currentTarget.value }))} />
         </label>
         <label>
-          to
+          Last seen until
           <input type="datetime-local" name="until" value={state.until} onChange={(e) => go(withEventFilter(state, { until: e.currentTarget.value }))} />
         </label>
         <Button type="submit" kind="primary">Search</Button>
@@ -280,7 +280,7 @@ export function EventDetail({ me, match }: PageProps) {
           >
             <label>
               Trust
-              <select value={matchBy} onChange={(ev) => setMatchBy(ev.currentTarget.value as typeof matchBy)}>
+              <select name="whitelist-match" value={matchBy} onChange={(ev) => setMatchBy(ev.currentTarget.value as typeof matchBy)}>
                 <option value="source">the source {e.source}</option>
                 <option value="user">the user {e.user}</option>
                 <option value="source_and_user">both</option>
@@ -288,7 +288,7 @@ export function EventDetail({ me, match }: PageProps) {
             </label>
             <label>
               On
-              <select value={scope} onChange={(ev) => setScope(ev.currentTarget.value as "host" | "all")}>
+              <select name="whitelist-scope" value={scope} onChange={(ev) => setScope(ev.currentTarget.value as "host" | "all")}>
                 <option value="host">this host</option>
                 <option value="all">every host</option>
               </select>
