@@ -239,6 +239,121 @@ try {
   await page.locator("tr", { hasText: tokenId }).locator(".badge-revoked").waitFor();
   check((await getAs(tokenText, "/api/v1/me")).status === 401, "the revoked token stops working");
 
+  step("handle a login event: filter, mark handled, reload");
+  const SOURCE = env("E2E_EVENT_SOURCE");
+  await page.getByRole("link", { name: "Events", exact: true }).click();
+  await page.getByRole("heading", { name: "Intrusion events" }).waitFor();
+  await page.getByLabel("Source").fill(SOURCE);
+  await page.getByRole("button", { name: "Search" }).click();
+  await page.waitForURL(/source=203\.0\.113\.77/);
+  const eventRow = page.getByRole("row").filter({ hasText: SOURCE });
+  await eventRow.first().waitFor();
+  check((await eventRow.count()) === 1, "the filter shows exactly the one event from that source");
+  check((await eventRow.getByText("pending").count()) === 1, "the event is pending");
+  check((await eventRow.getByText("high").count()) === 1, "its level badge says high");
+  await shot("12-events");
+  await page.getByLabel("Level").selectOption("critical");
+  await page.getByText("No event matches these filters").waitFor();
+  await page.getByLabel("Level").selectOption("");
+  await eventRow.first().waitFor();
+  await eventRow.getByRole("link", { name: "brute force" }).click();
+  await page.getByRole("heading", { name: "brute force" }).waitFor();
+  await page.getByLabel("Note (optional, kept with the status)").fill("console e2e: password logins disabled");
+  await page.getByRole("button", { name: "Mark handled" }).click();
+  await page.getByText("Status set to handled.").waitFor();
+  await page.locator(".title-row .badge-handled").waitFor(); // the event reloaded (a page reload would abort it)
+  await page.reload();
+  await page.getByRole("heading", { name: "brute force" }).waitFor();
+  await page.locator(".title-row .badge-handled").waitFor();
+  check((await page.getByTestId("event-note").textContent()) === "console e2e: password logins disabled", "the note is kept after a reload");
+  await shot("13-event-handled");
+  const apiEvents = await getAs(TOKEN, `/api/v1/events?source=${SOURCE}`);
+  check(apiEvents.body?.items?.[0]?.status === "handled", "the API says handled too");
+  check(/^user:/.test(apiEvents.body?.items?.[0]?.status_changed_by ?? ""), "the change is recorded as the signed-in user's");
+
+  step("bulk: reopen the event from the list");
+  await page.goto(`${URL}/events?status=handled&source=${SOURCE}`);
+  await eventRow.first().waitFor();
+  await page.getByRole("checkbox", { name: /^Select event / }).first().check();
+  await page.getByRole("button", { name: "Reopen" }).click();
+  await page.getByText("1 event set to pending.").waitFor();
+  await page.getByText("No event matches these filters").waitFor();
+  check((await getAs(TOKEN, `/api/v1/events?source=${SOURCE}`)).body?.items?.[0]?.status === "pending", "bulk reopen reached the server");
+
+  step("whitelist the event's source on every host, past events included");
+  await page.goto(`${URL}/events?source=${SOURCE}`);
+  await eventRow.getByRole("link", { name: "brute force" }).click();
+  await page.getByRole("heading", { name: "brute force" }).waitFor();
+  await page.locator("select[name=whitelist-scope]").selectOption("all");
+  await page.getByLabel("apply to past events").check();
+  await page.getByRole("button", { name: "Whitelist", exact: true }).click();
+  await page.getByText(/^Whitelisted \(settings version \d+\)/).waitFor();
+  await page.locator(".title-row .badge-whitelisted").waitFor();
+  check((await getAs(TOKEN, `/api/v1/events?source=${SOURCE}`)).body?.items?.[0]?.status === "whitelisted", "the API says whitelisted");
+  const wl = (await getAs(TOKEN, "/api/v1/settings")).body?.settings?.login?.whitelist ?? (await getAs(TOKEN, "/api/v1/settings")).body?.settings?.["login.whitelist"];
+  check(JSON.stringify(wl ?? []).includes(SOURCE), `the source is in login.whitelist (${JSON.stringify(wl)})`);
+
+  step("blocked sources page and a refused manual block");
+  await page.goto(`${URL}/blocks`);
+  await page.getByRole("heading", { name: "Blocked sources" }).waitFor();
+  await page.getByLabel("Source", { exact: true }).fill("10.0.0.0/33");
+  await page.getByLabel("Host id", { exact: true }).fill("h_none");
+  await page.getByRole("button", { name: "Block", exact: true }).click();
+  await page.getByText("The prefix length must be 0 to 32.").waitFor();
+  await shot("14-blocks");
+
+  step("vulnerabilities: list, detail, host tab");
+  const VULN = process.env.E2E_VULN_ID ?? "";
+  await page.getByRole("link", { name: "Vulnerabilities", exact: true }).click();
+  await page.getByRole("heading", { name: "Vulnerabilities" }).waitFor();
+  if (VULN) {
+    await page.getByRole("link", { name: VULN }).click();
+    await page.getByRole("heading", { name: VULN }).waitFor();
+    await page.getByRole("link", { name: HOST }).click();
+    await page.getByRole("tab", { name: /Vulnerabilities/ }).waitFor();
+    const finding = page.getByRole("row").filter({ hasText: VULN });
+    await finding.getByRole("button", { name: "Ignore", exact: true }).click();
+    await finding.getByRole("button", { name: "Unignore", exact: true }).waitFor();
+    await finding.getByRole("button", { name: "Unignore", exact: true }).click();
+    await finding.getByRole("button", { name: "Ignore", exact: true }).waitFor();
+    await shot("16-host-vulnerabilities");
+    await page.goto(`${URL}/vulnerabilities`);
+  } else {
+    await page.getByText(/No vulnerability feed imported|No open vulnerabilities/).waitFor();
+  }
+  const t0 = Date.now();
+  await page.getByRole("button", { name: "Scan now" }).click();
+  const scanText = await page.getByTestId("scan-result").textContent({ timeout: 60000 });
+  figures.push(`vulnerability scan from the console: ${Date.now() - t0} ms (${scanText})`);
+  await shot("15-vulnerabilities");
+  if (VULN) {
+    step("vulnerabilities: an emergency flag and an ignore rule");
+    await page.getByRole("link", { name: "Ignore rules and emergencies →" }).click();
+    await page.getByRole("heading", { name: "Ignore rules and emergencies" }).waitFor();
+    await page.locator("input[name=flag-vuln]").fill(VULN);
+    await page.locator("input[name=flag-note]").fill("console e2e");
+    await page.getByRole("button", { name: "Flag", exact: true }).click();
+    await page.getByRole("button", { name: "Unflag" }).waitFor();
+    const flagged = await getAs(TOKEN, "/api/v1/vulnerabilities?emergency=true");
+    check(flagged.body?.items?.some((v) => v.id === VULN && v.emergency), "the flag shows in the API's emergency filter");
+    await page.getByRole("button", { name: "Add rule" }).click();
+    await page.getByText("Give at least a vulnerability id, a package or hosts.").waitFor();
+    await page.locator("input[name=rule-package]").fill(await (async () => (await getAs(TOKEN, `/api/v1/vulnerabilities/${VULN}`)).body.items[0].package)());
+    await page.locator("input[name=rule-reason]").fill("accepted in the e2e");
+    await page.getByRole("button", { name: "Add rule" }).click();
+    await page.getByRole("cell", { name: "accepted in the e2e" }).waitFor();
+    const ignored = await getAs(TOKEN, `/api/v1/vulnerabilities/${VULN}?status=ignored`);
+    check(ignored.body?.items?.[0]?.ignored_by?.startsWith("rule:"), "the rule ignores the finding");
+    await shot("17-vulnerability-rules");
+    page.once("dialog", (d) => d.accept());
+    await page.getByRole("button", { name: "Delete" }).click();
+    await page.getByText("No ignore rules").waitFor();
+    await page.getByRole("button", { name: "Unflag" }).click();
+    await page.getByText("No emergencies flagged").waitFor();
+    const reopened = await getAs(TOKEN, `/api/v1/vulnerabilities/${VULN}?status=pending`);
+    check(reopened.body?.items?.length === 1, "deleting the rule makes the finding pending again");
+  }
+
   step("agents: a fresh enrolment command");
   await page.getByRole("link", { name: "Agents" }).click();
   await page.getByRole("button", { name: "New enrolment command" }).click();
@@ -269,10 +384,19 @@ try {
   await page.getByRole("heading", { name: HOST }).waitFor();
   check((await page.getByRole("button", { name: "Delete host" }).count()) === 0, "no delete button for a viewer");
   await shot("11-viewer-host");
+  await page.goto(`${URL}/events`);
+  await page.getByRole("row").filter({ hasText: SOURCE }).first().waitFor();
+  check((await page.getByRole("checkbox").count()) === 0, "no selection boxes for a viewer");
+  check((await page.getByRole("button", { name: "Reopen" }).count()) === 0, "no bulk actions for a viewer");
+  await page.getByRole("row").filter({ hasText: SOURCE }).getByRole("link", { name: "brute force" }).click();
+  await page.getByRole("heading", { name: "brute force" }).waitFor();
+  check((await page.getByRole("button", { name: /Mark handled|Ignore|Whitelist|Block/ }).count()) === 0, "no handling buttons for a viewer");
+  await page.goto(`${URL}/vulnerabilities`);
+  await page.getByRole("heading", { name: "Vulnerabilities" }).waitFor();
+  check((await page.getByRole("button", { name: "Scan now" }).count()) === 0, "no scan button for a viewer");
   await page.getByRole("button", { name: "Sign out" }).click();
   await page.getByText("You are signed out.").waitFor();
 
-  // Not covered yet: handling a login event (the events API is another change; add it here when it lands).
 } catch (e) {
   problems.push(String(e?.stack ?? e));
   await shot("failure").catch(() => {});

@@ -99,6 +99,9 @@ export class ApiClient {
   put<T>(path: string, body: unknown): Promise<T> {
     return this.request<T>("PUT", path, body);
   }
+  patch<T>(path: string, body: unknown): Promise<T> {
+    return this.request<T>("PATCH", path, body);
+  }
   del(path: string): Promise<void> {
     return this.request<void>("DELETE", path);
   }
@@ -198,4 +201,117 @@ export const ROLE_RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 
 /** True when `role` may do what needs `need` (mirrors the server's check; the server decides). */
 export function can(role: Role | undefined, need: Role): boolean {
   return role !== undefined && ROLE_RANK[role] >= ROLE_RANK[need];
+}
+
+// ---- Login security (docs/server.md, "Login security: events, blocks and commands") ----
+
+export type EventLevel = "low" | "medium" | "high" | "critical";
+export type EventStatus = "pending" | "handled" | "ignored" | "whitelisted" | "blocked";
+
+export interface SecurityEvent {
+  id: string;
+  host_id: string;
+  hostname: string;
+  incident_id: string;
+  type: string;
+  level: EventLevel;
+  status: EventStatus;
+  rule: string;
+  service: string;
+  source: string;
+  user: string;
+  users: string[];
+  sources: string[];
+  count: number;
+  failures: number;
+  first_seen: string | null;
+  last_seen: string | null;
+  reason: string;
+  network: string;
+  country: string;
+  created_at: string | null;
+  updated_at: string | null;
+  status_changed_by: string | null;
+  status_changed_at: string | null;
+  note: string;
+}
+
+export interface Block {
+  host_id: string;
+  hostname: string;
+  source: string;
+  reason: string;
+  event_id: string | null;
+  created_at: string | null;
+  expires_at: string | null;
+  backend: string;
+  reported_at: string | null;
+}
+
+export interface AgentCommand {
+  id: string;
+  host_id: string;
+  name: string;
+  args: Record<string, unknown>;
+  status: string;
+  created_by: string;
+  created_at: string | null;
+  delivered_at: string | null;
+  applied_at: string | null;
+}
+
+// ---- Vulnerabilities (docs/server.md, "Vulnerabilities") ----
+
+export interface Vulnerability {
+  id: string;
+  ids: string[];
+  severity: string;
+  score: number;
+  summary: string;
+  packages: string[];
+  affected_hosts: number;
+  emergency: boolean;
+  first_detected: string | null;
+  last_detected: string | null;
+}
+
+export interface Finding {
+  vuln_id: string;
+  ids: string[];
+  host_id: string;
+  hostname: string;
+  package: string;
+  installed_version: string;
+  fixed_version: string | null;
+  severity: string;
+  score: number;
+  summary: string;
+  fix_command: string | null;
+  references: unknown[];
+  status: "pending" | "ignored" | "fixed";
+  ignored_by: string | null;
+  first_detected: string | null;
+  last_detected: string | null;
+  fixed_at: string | null;
+}
+
+export interface VulnerabilityDetail extends Page<Finding> {
+  id: string;
+  ids?: string[];
+  severity?: string;
+  score?: number;
+  summary?: string;
+  emergency: boolean;
+}
+
+export interface ScanSummary {
+  hosts: number;
+  failed: number;
+  detected: number;
+  new_findings: number;
+  fixed: number;
+  removed: number;
+  seconds: number;
+  feed_generation: number;
+  advisories: number;
 }

@@ -199,7 +199,8 @@ Status SqlStorage::DeleteHost(std::string_view tenant_id, std::string_view host_
     RAMPART_RETURN_IF_ERROR(conn.Execute("DELETE FROM batch_keys WHERE host_id = ?", key).status());
     RAMPART_RETURN_IF_ERROR(
         conn.Execute("DELETE FROM security_events WHERE host_id = ?", key).status());
-    RAMPART_RETURN_IF_ERROR(conn.Execute("DELETE FROM host_blocks WHERE host_id = ?", key).status());
+    RAMPART_RETURN_IF_ERROR(
+        conn.Execute("DELETE FROM host_blocks WHERE host_id = ?", key).status());
     RAMPART_RETURN_IF_ERROR(
         conn.Execute("DELETE FROM agent_commands WHERE host_id = ?", key).status());
     RAMPART_RETURN_IF_ERROR(

@@ -1,4 +1,5 @@
-import { api, type Host } from "../api";
+import { api, type Host, type SecurityEvent } from "../api";
+import { countOpen } from "../eventQuery";
 import { BarChart, Empty, ErrorBox, Link, Loading, StatusBadge, Table } from "../components";
 import { relativeTime } from "../format";
 import { useAsync } from "../hooks";
@@ -13,6 +14,8 @@ interface HostSummary {
 
 export function Dashboard(_props: PageProps) {
   const summary = useAsync(() => api.get<HostSummary>("/api/v1/host-summary"), []);
+  const open = useAsync(() => api.all<SecurityEvent>("/api/v1/events", { status: "pending" }, 5000), []);
+  const counts = open.data ? countOpen(open.data.items) : null;
   const s = summary.data;
   const c = s ? { ...s.by_status, total: s.total, at_risk: s.at_risk } : null;
   return (
@@ -54,6 +57,25 @@ export function Dashboard(_props: PageProps) {
             />
           )}
         </>
+      )}
+      <h2>Open intrusion events</h2>
+      <ErrorBox error={open.error} onRetry={open.reload} />
+      {!counts && open.loading && <Loading />}
+      {counts && open.data && (
+        open.data.items.length === 0 ? (
+          <Empty title="No open intrusion events">New brute-force attacks, cracked passwords and abnormal logins show up here.</Empty>
+        ) : (
+          <div class="charts">
+            <p>
+              <Link href="/events?status=pending">
+                {open.data.items.length}
+                {open.data.complete ? "" : "+"} open events
+              </Link>
+            </p>
+            <BarChart title="Open events by type" data={Object.entries(counts.byType).map(([label, value]) => ({ label: label.replace(/_/g, " "), value }))} />
+            <BarChart title="Open events by level" data={Object.entries(counts.byLevel).map(([label, value]) => ({ label, value }))} />
+          </div>
+        )
       )}
       <h2>Top risky hosts</h2>
       <Table<Host>

@@ -4,6 +4,7 @@ import { Button, Empty, ErrorBox, Link, Loading, StatusBadge, Table } from "../c
 import { cellText, columnsOf, formatTime, relativeTime } from "../format";
 import { useAsync } from "../hooks";
 import { navigate } from "../router";
+import { HostVulnerabilities } from "./Vulnerabilities";
 import { CATEGORIES, label, PREFERRED_COLUMNS, type PageProps } from "./common";
 
 type Row = Record<string, unknown>;
@@ -89,6 +90,18 @@ export function HostDetail({ me, match }: PageProps) {
         <dt>Risks</dt><dd>{h.risk.vulnerabilities} vulnerabilities, {h.risk.baseline_failures} baseline failures, {h.risk.events} events</dd>
       </dl>
       <div class="tabs" role="tablist" aria-label="Fingerprint categories">
+        <a
+          role="tab"
+          aria-selected={tab === "vulnerabilities"}
+          class={tab === "vulnerabilities" ? "tab active" : "tab"}
+          href={`/hosts/${encodeURIComponent(id)}?tab=vulnerabilities`}
+          onClick={(e) => {
+            e.preventDefault();
+            navigate(`/hosts/${encodeURIComponent(id)}?tab=vulnerabilities`, true);
+          }}
+        >
+          Vulnerabilities <span class="count">{h.risk.vulnerabilities}</span>
+        </a>
         {CATEGORIES.map((c) => (
           <a
             key={c}
@@ -105,7 +118,11 @@ export function HostDetail({ me, match }: PageProps) {
           </a>
         ))}
       </div>
-      <FingerprintTab hostId={id} category={(CATEGORIES as readonly string[]).includes(tab) ? tab : "host"} />
+      {tab === "vulnerabilities" ? (
+        <HostVulnerabilities hostId={id} role={me.role} />
+      ) : (
+        <FingerprintTab hostId={id} category={(CATEGORIES as readonly string[]).includes(tab) ? tab : "host"} />
+      )}
     </section>
   );
 }

@@ -7,11 +7,14 @@ import type { RouteDef } from "../router";
 import { Agents } from "./Agents";
 import type { PageProps } from "./common";
 import { Dashboard } from "./Dashboard";
+import { Blocks, EventDetail, Events } from "./Events";
 import { Fingerprints } from "./Fingerprints";
 import { HostDetail } from "./HostDetail";
 import { Hosts } from "./Hosts";
 import { Settings } from "./Settings";
 import { Users } from "./Users";
+import { VulnRules } from "./VulnRules";
+import { Vulnerabilities, VulnerabilityPage } from "./Vulnerabilities";
 
 export interface ConsolePage {
   component: FunctionComponent<PageProps>;
@@ -25,6 +28,12 @@ export const ROUTES: RouteDef<ConsolePage>[] = [
   { pattern: "/hosts/:id", page: { component: HostDetail, role: "viewer", title: "Host" } },
   { pattern: "/fingerprints", nav: "Fingerprints", page: { component: Fingerprints, role: "viewer", title: "Fingerprints" } },
   { pattern: "/fingerprints/:category", page: { component: Fingerprints, role: "viewer", title: "Fingerprints" } },
+  { pattern: "/events", nav: "Events", page: { component: Events, role: "viewer", title: "Intrusion events" } },
+  { pattern: "/events/:id", page: { component: EventDetail, role: "viewer", title: "Event" } },
+  { pattern: "/blocks", page: { component: Blocks, role: "viewer", title: "Blocked sources" } },
+  { pattern: "/vulnerabilities", nav: "Vulnerabilities", page: { component: Vulnerabilities, role: "viewer", title: "Vulnerabilities" } },
+  { pattern: "/vulnerabilities/:id", page: { component: VulnerabilityPage, role: "viewer", title: "Vulnerability" } },
+  { pattern: "/vulnerability-rules", page: { component: VulnRules, role: "viewer", title: "Ignore rules and emergencies" } },
   { pattern: "/settings", nav: "Settings", page: { component: Settings, role: "viewer", title: "Settings" } },
   { pattern: "/users", nav: "Users & tokens", page: { component: Users, role: "admin", title: "Users and tokens" } },
   { pattern: "/agents", nav: "Agents", page: { component: Agents, role: "admin", title: "Agents" } },
