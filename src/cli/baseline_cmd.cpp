@@ -152,7 +152,8 @@ int RunBaseline(const BaselineArgs& args, std::FILE* out, std::FILE* err) {
       files.push_back(name);
       continue;
     }
-    if (by_name.empty()) {  // file stems first; ids need a parse, done once when a name is not a stem
+    if (by_name
+            .empty()) {  // file stems first; ids need a parse, done once when a name is not a stem
       for (const auto& f : shipped) by_name[fs::path(f).stem().string()] = f;
     }
     if (!by_name.count(name)) {

@@ -113,10 +113,10 @@ int main(int argc, char** argv) {
   baseline->add_option("--policy-dir", bl.policy_dir,
                        "Directory of shipped policies (default: see docs/baseline.md)");
 
-  std::unique_ptr<cli::Command> platform[] = {cli::MakeServerCommand(), cli::MakeAdminCommand(),
-                                              cli::MakeAgentCommand(), cli::MakeMonitorCommand(),
-                                              cli::MakeBlockCommand(), cli::MakeScanCommand(),
-                                              cli::MakeQuarantineCommand()};
+  std::unique_ptr<cli::Command> platform[] = {
+      cli::MakeServerCommand(),    cli::MakeAdminCommand(), cli::MakeAgentCommand(),
+      cli::MakeMonitorCommand(),   cli::MakeBlockCommand(), cli::MakeScanCommand(),
+      cli::MakeQuarantineCommand()};
   for (auto& command : platform) command->Register(app);
 
   try {

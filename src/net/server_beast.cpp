@@ -141,8 +141,9 @@ struct ServerCore {
         hooks(std::move(h)),
         ioc(std::max(1, options.io_threads)),
         pool(static_cast<std::size_t>(std::max(1, options.worker_threads))),
-        ws_pool(static_cast<std::size_t>(std::max(
-            1, options.ws_worker_threads > 0 ? options.ws_worker_threads : options.worker_threads))) {}
+        ws_pool(static_cast<std::size_t>(std::max(1, options.ws_worker_threads > 0
+                                                         ? options.ws_worker_threads
+                                                         : options.worker_threads))) {}
 
   ServerOptions options;
   ServerHooks hooks;
