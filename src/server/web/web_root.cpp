@@ -165,7 +165,9 @@ net::HttpResponse WebRoot::Serve(const net::HttpRequest& request) const {
   }
   // A missing asset or a file-like name is a real 404 (a script must not get HTML back); other
   // paths are console routes, answered by the console's index.html.
-  const std::string_view last = request.path.substr(request.path.rfind('/') + 1);
+  // A view into request.path itself (substr of the std::string would be a temporary).
+  const std::string_view path = request.path;
+  const std::string_view last = path.substr(path.rfind('/') + 1);
   if (asset || last.find('.') != std::string_view::npos) {
     return PlainError(404, "no such file: " + Printable(request.path.substr(0, 200)));
   }
