@@ -14,8 +14,7 @@
 #include "common/hash.h"
 #include "common/json.h"
 #include "common/wire.h"
-#include "server/service/agent_hub.h"
-#include "server/service/agent_hub_testing.h"
+#include "hub_bench_channel.h"
 #include "server/service/channel_protocol.h"
 #include "server/service/events_protocol.h"
 
@@ -74,43 +73,13 @@ BENCHMARK(BM_ParseAndValidateSecurityEvents1000)->Unit(benchmark::kMillisecond);
 // arg 0: every batch brings new incidents; arg 1: every batch updates the same 1,000 incidents.
 void BM_HubSecurityEventsMessage1000(benchmark::State& state) {
   const bool updates = state.range(0) == 1;
-  char dir_template[] = "/tmp/rampart-events-bench-XXXXXX";
-  const char* dir = mkdtemp(dir_template);
-  if (dir == nullptr) {
-    state.SkipWithError("mkdtemp failed");
+  auto channel = HubBenchChannel::Open(state);
+  if (!channel) return;
+  if (updates && !channel->SendCommitted(Message("seed", 0, std::string()))) {
+    state.SkipWithError("seed batch not committed");
     return;
   }
-  auto storage = OpenStorage(std::string("sqlite://") + dir + "/bench.db", dir);
-  if (!storage) {
-    state.SkipWithError(storage.error().ToString().c_str());
-    return;
-  }
-  SystemClock& clock = SystemClock::Instance();
-  const std::int64_t now =
-      std::chrono::duration_cast<std::chrono::seconds>(clock.Now().time_since_epoch()).count();
-  const std::string tenant = (*storage)->CreateTenant("bench", now)->id;
-  const std::string token =
-      (*storage)->CreateEnrollToken({wire::RandomId("et"), tenant, "x", now, now + 3600})->id;
-  const std::string secret = wire::RandomSecret();
-  Host host;
-  host.id = wire::RandomId("h");
-  host.tenant_id = tenant;
-  host.machine_id = "bench";
-  host.agent_secret_hash = Sha256Hex(secret);
-  host = *(*storage)->EnrollHost(token, host, now);
-
-  HeartbeatWriter heartbeats(**storage);
-  AgentHub hub(**storage, clock, heartbeats);
-  auto conn = std::make_shared<testing::FakeConnection>();
-  net::HttpRequest request;
-  request.headers.Add("Authorization", wire::FormatAgentAuthorization(host.id, secret));
-  net::HttpResponse refusal;
-  auto handler = hub.Accept(request, conn, refusal);
   int round = 0;
-  if (updates) {
-    handler->OnMessage(Message("seed", 0));
-    conn->Take();
-  }
   for (auto _ : state) {
     ++round;
     state.PauseTiming();
@@ -118,16 +87,12 @@ void BM_HubSecurityEventsMessage1000(benchmark::State& state) {
     std::string text = Message("ev-" + std::to_string(round), round,
                                updates ? std::string() : std::to_string(round));
     state.ResumeTiming();
-    handler->OnMessage(text);
-    auto acks = conn->Take();
-    if (acks.size() != 1 || acks[0].GetString("status") != "committed") {
+    if (!channel->SendCommitted(text)) {
       state.SkipWithError("batch not committed");
       break;
     }
   }
-  handler->OnClose();
   state.SetItemsProcessed(state.iterations() * kEvents);
-  std::filesystem::remove_all(dir);
 }
 BENCHMARK(BM_HubSecurityEventsMessage1000)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 

@@ -12,8 +12,7 @@
 #include "common/hash.h"
 #include "common/json.h"
 #include "common/wire.h"
-#include "server/service/agent_hub.h"
-#include "server/service/agent_hub_testing.h"
+#include "hub_bench_channel.h"
 #include "server/service/channel_protocol.h"
 
 namespace rampart::server {
@@ -75,38 +74,8 @@ BENCHMARK(BM_ParseAndValidateInventory1000)->Unit(benchmark::kMillisecond);
 
 // The full message path on a SQLite file (WAL), as a server on one node runs it.
 void BM_HubInventoryMessage1000(benchmark::State& state) {
-  char dir_template[] = "/tmp/rampart-hub-bench-XXXXXX";
-  const char* dir = mkdtemp(dir_template);
-  if (dir == nullptr) {
-    state.SkipWithError("mkdtemp failed");
-    return;
-  }
-  auto storage = OpenStorage(std::string("sqlite://") + dir + "/bench.db", dir);
-  if (!storage) {
-    state.SkipWithError(storage.error().ToString().c_str());
-    return;
-  }
-  SystemClock& clock = SystemClock::Instance();
-  const std::int64_t now =
-      std::chrono::duration_cast<std::chrono::seconds>(clock.Now().time_since_epoch()).count();
-  const std::string tenant = (*storage)->CreateTenant("bench", now)->id;
-  const std::string token =
-      (*storage)->CreateEnrollToken({wire::RandomId("et"), tenant, "x", now, now + 3600})->id;
-  const std::string secret = wire::RandomSecret();
-  Host host;
-  host.id = wire::RandomId("h");
-  host.tenant_id = tenant;
-  host.machine_id = "bench";
-  host.agent_secret_hash = Sha256Hex(secret);
-  host = *(*storage)->EnrollHost(token, host, now);
-
-  HeartbeatWriter heartbeats(**storage);
-  AgentHub hub(**storage, clock, heartbeats);
-  auto conn = std::make_shared<testing::FakeConnection>();
-  net::HttpRequest request;
-  request.headers.Add("Authorization", wire::FormatAgentAuthorization(host.id, secret));
-  net::HttpResponse refusal;
-  auto handler = hub.Accept(request, conn, refusal);
+  auto channel = HubBenchChannel::Open(state);
+  if (!channel) return;
   int version = 0;
   for (auto _ : state) {
     ++version;
@@ -114,16 +83,12 @@ void BM_HubInventoryMessage1000(benchmark::State& state) {
     // A fresh key each time, or the server would answer "duplicate" without work.
     std::string text = FullMessage("inv-" + std::to_string(version), version);
     state.ResumeTiming();
-    handler->OnMessage(text);
-    auto acks = conn->Take();
-    if (acks.size() != 1 || acks[0].GetString("status") != "committed") {
+    if (!channel->SendCommitted(text)) {
       state.SkipWithError("batch not committed");
       break;
     }
   }
-  handler->OnClose();
   state.SetItemsProcessed(state.iterations() * kRows);
-  std::filesystem::remove_all(dir);
 }
 BENCHMARK(BM_HubInventoryMessage1000)->Unit(benchmark::kMillisecond);
 

@@ -368,27 +368,7 @@ void AgentHub::HandleBatch(Session& session, const Json& message) {
     return;
   }
   auto outcome = storage_.ApplyInventory(session.host_id(), *batch, Now());
-  if (!outcome) {
-    const Status& error = outcome.error();
-    switch (error.code()) {
-      case Code::kNotFound:
-        CountBatch("error");
-        CloseWithError(session, "host_removed", "this host was deleted");
-        return;
-      case Code::kInvalidArgument:
-      case Code::kResourceExhausted:
-        CountBatch("rejected");
-        session.Send(AckMessage(batch_key, "rejected", error.message()));
-        return;
-      default:
-        // No ack: the agent keeps the batch spooled and sends it again; the idempotency key makes
-        // that safe even if this commit did happen.
-        CountBatch("error");
-        log::Warn("agent {}: batch {} not stored: {}", session.host_id(), batch_key,
-                  error.ToString());
-        return;
-    }
-  }
+  if (!outcome) return StoreFailed(session, batch_key, outcome.error());
   // Only now, after the commit returned, may the agent drop the batch from its spool.
   std::string_view status = "committed";
   if (*outcome == IngestOutcome::kDuplicate) status = "duplicate";
@@ -409,7 +389,8 @@ void AgentHub::StoreFailed(Session& session, const std::string& key, const Statu
       session.Send(AckMessage(key, "rejected", error.message()));
       return;
     default:
-      // No ack: the agent resends the spooled batch; its idempotency key makes that safe.
+      // No ack: the agent keeps the batch spooled and sends it again; the idempotency key makes
+      // that safe even if this commit did happen.
       CountBatch("error");
       log::Warn("agent {}: batch {} not stored: {}", session.host_id(), key, error.ToString());
       return;

@@ -171,6 +171,16 @@ class SqlStorage final : public Storage {
 namespace sql_storage_internal {
 
 inline SqlValue Text(std::string_view s) { return std::string(s); }
+// List filters: appends " AND column = ?" and the value; AndEqualsIfSet skips an empty filter.
+inline void AndEquals(std::string& sql, std::vector<SqlValue>& params, std::string_view column,
+                      SqlValue value) {
+  sql.append(" AND ").append(column).append(" = ?");
+  params.push_back(std::move(value));
+}
+inline void AndEqualsIfSet(std::string& sql, std::vector<SqlValue>& params, std::string_view column,
+                           const std::string& value) {
+  if (!value.empty()) AndEquals(sql, params, column, value);
+}
 inline Status AlreadyExists(std::string message) {
   return {Code::kAlreadyExists, std::move(message)};
 }

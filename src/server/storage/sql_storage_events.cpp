@@ -14,6 +14,8 @@
 
 namespace rampart::server {
 
+using sql_storage_internal::AndEquals;
+using sql_storage_internal::AndEqualsIfSet;
 using sql_storage_internal::CheckText;
 using sql_storage_internal::FinishPage;
 using sql_storage_internal::KeysetAfter;
@@ -412,16 +414,12 @@ Result<Page<SecurityEvent>> SqlStorage::ListSecurityEvents(std::string_view tena
   std::string sql = "SELECT " + std::string(kEventColumns) +
                     " FROM security_events e JOIN hosts h ON h.id = e.host_id WHERE "
                     "e.tenant_id = ?";
-  auto equal = [&](std::string_view column, SqlValue value) {
-    sql.append(" AND ").append(column).append(" = ?");
-    params.push_back(std::move(value));
-  };
-  if (!query.type.empty()) equal("e.type", query.type);
-  if (query.level) equal("e.level", static_cast<std::int64_t>(*query.level));
-  if (query.status) equal("e.status", std::string(EventStatusName(*query.status)));
-  if (!query.host_id.empty()) equal("e.host_id", query.host_id);
-  if (!query.source.empty()) equal("e.source", query.source);
-  if (!query.user.empty()) equal("e.user_name", query.user);
+  AndEqualsIfSet(sql, params, "e.type", query.type);
+  if (query.level) AndEquals(sql, params, "e.level", static_cast<std::int64_t>(*query.level));
+  if (query.status) AndEquals(sql, params, "e.status", Text(EventStatusName(*query.status)));
+  AndEqualsIfSet(sql, params, "e.host_id", query.host_id);
+  AndEqualsIfSet(sql, params, "e.source", query.source);
+  AndEqualsIfSet(sql, params, "e.user_name", query.user);
   if (query.since > 0) {
     sql += " AND e.last_seen >= ?";
     params.push_back(query.since);
@@ -550,14 +548,8 @@ Result<Page<BlockEntry>> SqlStorage::ListBlocks(std::string_view tenant_id,
       "SELECT b.host_id, h.hostname, b.source, b.reason, b.event_id, b.created_at, b.expires_at, "
       "b.backend, b.updated_at FROM host_blocks b JOIN hosts h ON h.id = b.host_id WHERE "
       "b.tenant_id = ?";
-  if (!query.host_id.empty()) {
-    sql += " AND b.host_id = ?";
-    params.push_back(query.host_id);
-  }
-  if (!query.source.empty()) {
-    sql += " AND b.source = ?";
-    params.push_back(query.source);
-  }
+  AndEqualsIfSet(sql, params, "b.host_id", query.host_id);
+  AndEqualsIfSet(sql, params, "b.source", query.source);
   if (plan.after) {
     sql += " AND " + KeysetAfter("b.host_id", "b.source", false, plan.after->value,
                                  plan.after->last_id, &params);

@@ -11,6 +11,7 @@
 
 namespace rampart::server {
 
+using sql_storage_internal::AndEqualsIfSet;
 using sql_storage_internal::CheckText;
 using sql_storage_internal::PagePlan;
 using sql_storage_internal::PlanPage;
@@ -518,24 +519,12 @@ Result<Page<HostFinding>> SqlStorage::ListHostFindings(std::string_view tenant_i
   std::vector<SqlValue> params = {Text(tenant_id)};
   std::string sql = "SELECT " + std::string(kFindingColumns) +
                     " FROM vuln_findings f JOIN hosts h ON h.id = f.host_id WHERE f.tenant_id = ?";
-  if (!query.host_id.empty()) {
-    sql += " AND f.host_id = ?";
-    params.push_back(query.host_id);
-  }
-  if (!query.vuln_id.empty()) {
-    sql += " AND f.vuln_id = ?";
-    params.push_back(query.vuln_id);
-  }
+  AndEqualsIfSet(sql, params, "f.host_id", query.host_id);
+  AndEqualsIfSet(sql, params, "f.vuln_id", query.vuln_id);
   RAMPART_ASSIGN_OR_RETURN(std::string status_sql, StatusCondition(query.status, &params));
   sql += status_sql;
-  if (!query.severity.empty()) {
-    sql += " AND f.severity = ?";
-    params.push_back(query.severity);
-  }
-  if (!query.package.empty()) {
-    sql += " AND f.package = ?";
-    params.push_back(query.package);
-  }
+  AndEqualsIfSet(sql, params, "f.severity", query.severity);
+  AndEqualsIfSet(sql, params, "f.package", query.package);
   if (plan.after) {
     const std::int64_t rank = plan.after->value.as_int();
     sql += " AND (f.severity_rank < ? OR (f.severity_rank = ? AND f.fkey > ?))";
@@ -571,14 +560,8 @@ Result<Page<VulnSummary>> SqlStorage::ListVulnerabilities(std::string_view tenan
       "FROM vuln_findings f WHERE f.tenant_id = ?";
   RAMPART_ASSIGN_OR_RETURN(std::string status_sql, StatusCondition(query.status, &params));
   sql += status_sql;
-  if (!query.severity.empty()) {
-    sql += " AND f.severity = ?";
-    params.push_back(query.severity);
-  }
-  if (!query.package.empty()) {
-    sql += " AND f.package = ?";
-    params.push_back(query.package);
-  }
+  AndEqualsIfSet(sql, params, "f.severity", query.severity);
+  AndEqualsIfSet(sql, params, "f.package", query.package);
   if (query.emergency_only) {
     sql += " AND f.vuln_id IN (SELECT vuln_id FROM vuln_emergencies WHERE tenant_id = ?)";
     params.push_back(Text(tenant_id));
