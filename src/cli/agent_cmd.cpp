@@ -238,10 +238,10 @@ int RunAgent(const AgentArgs& args, std::FILE* err) {
       log::Error("login monitoring is off: {}", started.message());
     }
     agent::LoginAgent* l = login.get();
-    channel_options.command_handler = [l](const agent::CommandMessage& c) {
-      return l->OnCommand(c);
-    };
-    channel_options.config_listener = [l](const Json& settings) { l->OnConfig(settings); };
+    channel_options.command_handlers.push_back(
+        [l](const agent::CommandMessage& c) { return l->OnCommand(c); });
+    channel_options.config_listeners.push_back(
+        [l](const Json& settings) { l->OnConfig(settings); });
   }
   agent::Channel channel(identity, std::move(channel_options), spool->get(), inventory->get(),
                          agent::MakeCollectorSource(HostView(), SystemClock::Instance(), collect),

@@ -331,7 +331,7 @@ void Channel::HandleConfig(const ConfigMessage& config) {
   }
   log::Info("config version {} applied (heartbeat {} s, inventory every {} s)", config.version,
             updated.heartbeat_seconds, updated.inventory_interval_seconds);
-  if (options_.config_listener) options_.config_listener(config.settings);
+  for (const auto& listener : options_.config_listeners) listener(config.settings);
 }
 
 void Channel::HandleCommand(const CommandMessage& command) {
@@ -342,7 +342,9 @@ void Channel::HandleCommand(const CommandMessage& command) {
     scheduler_.Request(force);
     return;
   }
-  if (options_.command_handler && options_.command_handler(command)) return;
+  for (const auto& handler : options_.command_handlers) {
+    if (handler(command)) return;
+  }
   log::Warn("unknown command \"{}\" (id {}) ignored", command.name, command.id);
 }
 

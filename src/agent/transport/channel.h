@@ -31,6 +31,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "agent/transport/agent_config.h"
 #include "agent/transport/identity.h"
@@ -58,11 +59,12 @@ struct ChannelOptions {
   std::chrono::milliseconds poll{200};
   std::chrono::milliseconds connect_timeout{10000};
   std::chrono::milliseconds io_timeout{30000};
-  // Extensions (the login monitor, agent/monitor/login_agent.h), called on the channel thread:
-  // a command handler returning true for commands it handled ("block", "unblock"), and a listener
-  // for every applied configuration's settings.
-  std::function<bool(const CommandMessage&)> command_handler;
-  std::function<void(const Json& settings)> config_listener;
+  // Extensions (the login monitor, agent/monitor/login_agent.h, and every other agent module),
+  // called on the channel thread in the order added: command handlers, each returning true for
+  // the commands it handled (the first that does wins), and listeners for every applied
+  // configuration's settings. Handlers must return quickly: long work goes to the module's thread.
+  std::vector<std::function<bool(const CommandMessage&)>> command_handlers;
+  std::vector<std::function<void(const Json& settings)>> config_listeners;
 };
 
 // Counters for the CLI summary and tests.
