@@ -263,6 +263,20 @@ class ForwardingStorage final : public Storage {
   Result<HostSummary> SummarizeHosts(std::string_view t, int top_n) override {
     return s_.SummarizeHosts(t, top_n);
   }
+  Result<StatsOverview> GetStatsOverview(std::string_view t) override {
+    return s_.GetStatsOverview(t);
+  }
+  Result<std::vector<EventDayCount>> CountEventsByDay(std::string_view t, std::int64_t from,
+                                                      std::int64_t offset) override {
+    return s_.CountEventsByDay(t, from, offset);
+  }
+  Result<bool> AddVulnSnapshot(std::string_view t, const VulnDaySnapshot& s) override {
+    return s_.AddVulnSnapshot(t, s);
+  }
+  Result<std::vector<VulnDaySnapshot>> ListVulnSnapshots(std::string_view t, std::string_view from,
+                                                         std::string_view to) override {
+    return s_.ListVulnSnapshots(t, from, to);
+  }
 
  private:
   Storage& s_;

@@ -293,13 +293,32 @@ CREATE TABLE IF NOT EXISTS web_sessions (
   KEY web_sessions_user (tenant_id, user_id)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 )sql";
 
-constexpr std::array<Migration, 6> kMigrations = {{
+// Dashboard trends: one row per tenant and UTC day with its open (pending) vulnerability findings
+// by severity, written once a day by the "stats-snapshot" job (findings keep no history of
+// their status, so past days cannot be recomputed).
+constexpr std::string_view kSqliteV10 = R"sql(
+CREATE TABLE IF NOT EXISTS stats_vuln_daily (
+  tenant_id TEXT NOT NULL, day TEXT NOT NULL, critical INTEGER NOT NULL, high INTEGER NOT NULL,
+  medium INTEGER NOT NULL, low INTEGER NOT NULL, unknown INTEGER NOT NULL,
+  taken_at INTEGER NOT NULL, PRIMARY KEY (tenant_id, day));
+)sql";
+
+constexpr std::string_view kMysqlV10 = R"sql(
+CREATE TABLE IF NOT EXISTS stats_vuln_daily (
+  tenant_id VARCHAR(64) NOT NULL, day CHAR(10) NOT NULL, critical BIGINT NOT NULL,
+  high BIGINT NOT NULL, medium BIGINT NOT NULL, low BIGINT NOT NULL, unknown BIGINT NOT NULL,
+  taken_at BIGINT NOT NULL,
+  PRIMARY KEY (tenant_id, day)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+)sql";
+
+constexpr std::array<Migration, 7> kMigrations = {{
     {1, "tenants, users, API and enrolment tokens", kSqliteV1, kMysqlV1},
     {2, "hosts, fingerprints and batch keys", kSqliteV2, kMysqlV2},
     {3, "tenant settings and leases", kSqliteV3, kMysqlV3},
     {4, "security events, host blocks and the agent command queue", kSqliteV4, kMysqlV4},
     {5, "vulnerability advisories, feeds, findings, ignore rules", kSqliteV5, kMysqlV5},
     {6, "console sign-in sessions", kSqliteV6, kMysqlV6},
+    {10, "daily vulnerability snapshots for the dashboard", kSqliteV10, kMysqlV10},
 }};
 
 constexpr std::string_view kCreateSqliteMigrations =

@@ -83,6 +83,14 @@ class SqlStorage final : public Storage {
   Status DeleteWebSession(std::string_view session_id) override;
   Result<std::int64_t> PruneWebSessions(std::int64_t now, std::int64_t idle_cutoff) override;
   Result<HostSummary> SummarizeHosts(std::string_view tenant_id, int top_n) override;
+  Result<StatsOverview> GetStatsOverview(std::string_view tenant_id) override;
+  Result<std::vector<EventDayCount>> CountEventsByDay(std::string_view tenant_id, std::int64_t from,
+                                                      std::int64_t utc_offset_seconds) override;
+  Result<bool> AddVulnSnapshot(std::string_view tenant_id,
+                               const VulnDaySnapshot& snapshot) override;
+  Result<std::vector<VulnDaySnapshot>> ListVulnSnapshots(std::string_view tenant_id,
+                                                         std::string_view from_day,
+                                                         std::string_view to_day) override;
 
   Result<bool> TryAcquireLease(std::string_view name, std::string_view holder,
                                std::int64_t ttl_seconds, std::int64_t now) override;

@@ -17,6 +17,7 @@
 #include "common/status.h"
 #include "server/events_model.h"
 #include "server/model.h"
+#include "server/stats_model.h"
 #include "server/vuln_model.h"
 
 namespace rampart::server {
@@ -247,6 +248,22 @@ class Storage {
   // zeros included), how many have any risk counter above zero, and the `top_n` hosts with the
   // highest sum of risk counters (only hosts with a sum above zero; ties by hostname).
   virtual Result<HostSummary> SummarizeHosts(std::string_view tenant_id, int top_n) = 0;
+
+  // Dashboard aggregates (stats_model.h). GetStatsOverview: pending events by type and level,
+  // pending findings by severity. CountEventsByDay: events with first_seen >= from, grouped by
+  // level and by day floor((first_seen + utc_offset_seconds) / 86400) (days in the caller's
+  // zone); only non-zero groups. AddVulnSnapshot: stores the snapshot unless the tenant already
+  // has one for that day (false then; the first of a day wins). ListVulnSnapshots: the tenant's
+  // snapshots with from_day <= day <= to_day ("YYYY-MM-DD"), oldest first.
+  virtual Result<StatsOverview> GetStatsOverview(std::string_view tenant_id) = 0;
+  virtual Result<std::vector<EventDayCount>> CountEventsByDay(std::string_view tenant_id,
+                                                              std::int64_t from,
+                                                              std::int64_t utc_offset_seconds) = 0;
+  virtual Result<bool> AddVulnSnapshot(std::string_view tenant_id,
+                                       const VulnDaySnapshot& snapshot) = 0;
+  virtual Result<std::vector<VulnDaySnapshot>> ListVulnSnapshots(std::string_view tenant_id,
+                                                                 std::string_view from_day,
+                                                                 std::string_view to_day) = 0;
 };
 
 // Opens (creating when needed) and migrates. URLs: "sqlite:///abs/path.db", "sqlite://:memory:"
