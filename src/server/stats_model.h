@@ -3,7 +3,9 @@
 // open vulnerability findings, events per day, and the daily snapshots of open findings.
 
 #include <array>
+#include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -38,5 +40,20 @@ struct VulnDaySnapshot {
   SeverityCounts by_severity{};
   std::int64_t taken_at = 0;
 };
+
+// Days since 1970-01-01 -> "YYYY-MM-DD" (proleptic Gregorian).
+inline std::string DayText(std::int64_t days) {
+  const std::chrono::year_month_day ymd{
+      std::chrono::sys_days{std::chrono::days{static_cast<int>(days)}}};
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+  return buf;
+}
+
+// Floor of unix_seconds / 86400 (the UTC day number).
+inline std::int64_t UtcDay(std::int64_t unix_seconds) {
+  return unix_seconds >= 0 ? unix_seconds / 86400 : -((-unix_seconds + 86399) / 86400);
+}
 
 }  // namespace rampart::server

@@ -11,6 +11,12 @@ constexpr int kTopRisky = 10;
 Result<net::HttpResponse> HostSummaryRoute(const Call& call) {
   RAMPART_ASSIGN_OR_RETURN(HostSummary summary,
                            call.ctx.storage->SummarizeHosts(call.principal.tenant_id, kTopRisky));
+  return JsonResponse(200, HostSummaryJson(summary));
+}
+
+}  // namespace
+
+Json HostSummaryJson(const HostSummary& summary) {
   Json by_status = Json::MakeObject();
   std::int64_t total = 0;
   for (const auto& [status, n] : summary.by_status) {
@@ -24,10 +30,8 @@ Result<net::HttpResponse> HostSummaryRoute(const Call& call) {
   body.Set("by_status", std::move(by_status));
   body.Set("at_risk", summary.at_risk);
   body.Set("top_risky", std::move(top));
-  return JsonResponse(200, body);
+  return body;
 }
-
-}  // namespace
 
 void AddHostSummaryRoutes(std::vector<Route>& routes) {
   RouteInfo& r =

@@ -371,6 +371,8 @@ Json OpenApiDocument(const std::vector<RouteInfo>& routes) {
   schemas->Set("Settings", SettingsJsonSchema());
   const Json event_schemas = EventsOpenApiSchemas();
   for (const auto& [name, schema] : event_schemas.as_object()) schemas->Set(name, schema);
+  const Json stats_schemas = StatsOpenApiSchemas();
+  for (const auto& [name, schema] : stats_schemas.as_object()) schemas->Set(name, schema);
   components.Set("schemas", std::move(*schemas));
   components.Set(
       "securitySchemes",

@@ -51,5 +51,11 @@ void AddBlockRoutes(std::vector<Route>& routes);
 void AddVulnerabilityRoutes(std::vector<Route>& routes);
 void AddSessionRoutes(std::vector<Route>& routes);
 void AddHostSummaryRoutes(std::vector<Route>& routes);
+void AddStatsRoutes(std::vector<Route>& routes);
+
+// GET /api/v1/host-summary's body (also the "hosts" member of /api/v1/stats/overview).
+Json HostSummaryJson(const HostSummary& summary);
+// The component schemas of the /api/v1/stats routes (merged into the OpenAPI document).
+Json StatsOpenApiSchemas();
 
 }  // namespace rampart::server::api

@@ -76,6 +76,52 @@ void Jobs::Tick() {
     next_vuln_ = now + options_.vuln_interval_seconds;
     Vuln(now);
   }
+  if (now >= next_stats_snapshot_) {
+    next_stats_snapshot_ = now + options_.stats_snapshot_interval_seconds;
+    SnapshotStats(now);
+  }
+}
+
+namespace {
+
+// Today's snapshot of the tenant's open findings, unless it has one (false then).
+Result<bool> SnapshotTenant(Storage& storage, const std::string& tenant_id,
+                            const std::string& today, std::int64_t now) {
+  RAMPART_ASSIGN_OR_RETURN(auto existing, storage.ListVulnSnapshots(tenant_id, today, today));
+  if (!existing.empty()) return false;
+  RAMPART_ASSIGN_OR_RETURN(StatsOverview overview, storage.GetStatsOverview(tenant_id));
+  return storage.AddVulnSnapshot(tenant_id, {today, overview.findings_by_severity, now});
+}
+
+}  // namespace
+
+void Jobs::SnapshotStats(std::int64_t now) {
+  auto held = storage_.TryAcquireLease("stats-snapshot", options_.node_id,
+                                       options_.stats_snapshot_lease_seconds, now);
+  if (!held) {
+    log::Warn("jobs: lease stats-snapshot: {}", held.error().ToString());
+    return;
+  }
+  if (!*held) return;
+  auto tenants = storage_.ListTenants();
+  if (!tenants) {
+    log::Warn("jobs: daily snapshots: {}", tenants.error().ToString());
+    return;
+  }
+  const std::string today = DayText(UtcDay(now));
+  std::int64_t written = 0;
+  for (const Tenant& tenant : *tenants) {
+    Result<bool> added = SnapshotTenant(storage_, tenant.id, today, now);
+    if (!added) {
+      log::Warn("jobs: daily snapshot of tenant {}: {}", tenant.id, added.error().ToString());
+      continue;
+    }
+    written += *added ? 1 : 0;
+  }
+  if (written > 0) {
+    std::lock_guard lock(mu_);
+    stats_.stats_snapshots += written;
+  }
 }
 
 void Jobs::Vuln(std::int64_t now) {

@@ -11,6 +11,9 @@
 //  - with a VulnService, every 2 s: reload the advisory index when the feed generation changed,
 //    then (under the lease "vuln-rematch") rematch queued hosts; every 60 s (under the lease
 //    "vuln-schedule") queue the hosts of tenants whose scheduled vulnerability scan is due.
+//  - hourly (and at start), under the lease "stats-snapshot": each tenant without a snapshot of
+//    today (UTC) gets one of its open vulnerability findings by severity (stats_vuln_daily, the
+//    dashboard's vulnerability trend; the first snapshot of a day stays).
 // Time comes from the Clock, so tests drive Tick() with a FakeClock and no thread.
 
 #include <chrono>
@@ -46,6 +49,8 @@ struct JobsOptions {
   std::int64_t vuln_lease_seconds = 30;
   int vuln_hosts_per_tick = 200;
   std::int64_t vuln_schedule_interval_seconds = 60;
+  std::int64_t stats_snapshot_interval_seconds = 3600;
+  std::int64_t stats_snapshot_lease_seconds = 300;
 };
 
 class Jobs {
@@ -72,7 +77,8 @@ class Jobs {
     std::int64_t removed_closed = 0;
     std::int64_t prune_runs = 0;
     std::int64_t commands_delivered = 0;
-    std::int64_t vuln_rematches = 0;  // queued hosts rematched on this node
+    std::int64_t vuln_rematches = 0;   // queued hosts rematched on this node
+    std::int64_t stats_snapshots = 0;  // daily vulnerability snapshots written by this node
   };
   Stats stats() const;
 
@@ -83,6 +89,7 @@ class Jobs {
   void Prune(std::int64_t now);
   void DeliverCommands(std::int64_t now);
   void Vuln(std::int64_t now);
+  void SnapshotStats(std::int64_t now);
 
   Storage& storage_;
   const Clock& clock_;
@@ -96,6 +103,7 @@ class Jobs {
   std::int64_t next_prune_ = 0;
   std::int64_t next_vuln_ = 0;
   std::int64_t next_vuln_schedule_ = 0;
+  std::int64_t next_stats_snapshot_ = 0;
   std::int64_t settings_checked_ = 0;  // start of the last settings poll; 0: not yet
   std::int64_t commands_checked_ = 0;  // start of the last command poll; 0: not yet
   std::map<std::string, std::int64_t> pushed_versions_;  // tenant -> last version pushed

@@ -233,5 +233,46 @@ TEST_F(JobsTest, StartAndStopRunTheLoopOnItsOwnThread) {
   jobs.Stop();  // idempotent
 }
 
+TEST_F(JobsTest, TakesOneVulnerabilitySnapshotPerTenantAndDayUnderALease) {
+  const std::string host = AddHost("h1");
+  const std::string other = storage_->CreateTenant("globex", Now())->id;
+  HostFinding f;
+  f.vuln_id = "DSA-1-1";
+  f.package = "openssl";
+  f.ids = {"DSA-1-1"};
+  f.installed_version = "1.0";
+  f.severity = "critical";
+  f.detail.Set("id", "DSA-1-1");
+  ASSERT_TRUE(storage_
+                  ->ReplaceHostFindings(
+                      tenant_, host, {f}, [](const std::string&) { return true; }, Now())
+                  .ok());
+  Jobs a(*storage_, clock_, nullptr, Node("node-a"));
+  Jobs b(*storage_, clock_, nullptr, Node("node-b"));
+  // At start: today's snapshots are missing, so the lease holder writes them at once.
+  a.Tick();
+  b.Tick();
+  EXPECT_EQ(a.stats().stats_snapshots, 2);
+  EXPECT_EQ(b.stats().stats_snapshots, 0);
+  const std::string today = DayText(UtcDay(Now()));
+  auto snaps = storage_->ListVulnSnapshots(tenant_, today, today);
+  ASSERT_TRUE(snaps.ok());
+  ASSERT_EQ(snaps->size(), 1U);
+  EXPECT_EQ((*snaps)[0].by_severity, (SeverityCounts{1, 0, 0, 0, 0}));
+  EXPECT_EQ((*snaps)[0].taken_at, Now());
+  EXPECT_EQ(storage_->ListVulnSnapshots(other, today, today)->size(), 1U);
+  // Later the same day: nothing new (the first snapshot of a day stays).
+  clock_.Advance(seconds(3 * 3600));
+  a.Tick();
+  EXPECT_EQ(a.stats().stats_snapshots, 2);
+  // The next day: one more per tenant.
+  clock_.Advance(seconds(24 * 3600));
+  a.Tick();
+  EXPECT_EQ(a.stats().stats_snapshots, 4);
+  const std::string tomorrow = DayText(UtcDay(Now()));
+  EXPECT_NE(tomorrow, today);
+  EXPECT_EQ(storage_->ListVulnSnapshots(tenant_, today, tomorrow)->size(), 2U);
+}
+
 }  // namespace
 }  // namespace rampart::server

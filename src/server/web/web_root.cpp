@@ -163,12 +163,14 @@ net::HttpResponse WebRoot::Serve(const net::HttpRequest& request) const {
                                                                     : "public, max-age=3600";
     return File(*file, cache, request);
   }
-  // A missing asset or a file-like name is a real 404 (a script must not get HTML back); other
-  // paths are console routes, answered by the console's index.html.
+  // A missing asset is a real 404 (a script must not get HTML back). The console's files live in
+  // two places only: hashed assets under /assets/ and a few top-level files (favicon.svg), so a
+  // missing top-level name with a dot is a 404 too. Every other path is a console route, answered
+  // by index.html, even when its last segment holds a dot (/vulnerabilities/DSA-5555-1.2 reloads).
   // A view into request.path itself (substr of the std::string would be a temporary).
   const std::string_view path = request.path;
-  const std::string_view last = path.substr(path.rfind('/') + 1);
-  if (asset || last.find('.') != std::string_view::npos) {
+  const bool top_level = path.rfind('/') == 0;
+  if (asset || (top_level && path.find('.') != std::string_view::npos)) {
     return PlainError(404, "no such file: " + Printable(request.path.substr(0, 200)));
   }
   auto index = Resolve("/index.html");

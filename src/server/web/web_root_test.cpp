@@ -78,6 +78,27 @@ TEST_F(WebRootTest, ConsoleRoutesGetIndexButMissingFilesAre404) {
   EXPECT_EQ(Get("/", "POST").status, 405);
 }
 
+// Vulnerability ids hold dots (GHSA-..., DSA-5555-1, CVE ids with suffixes): reloading their page
+// must give the console, not a 404. Only /assets/ and top-level file names are files.
+TEST_F(WebRootTest, RoutesWhoseLastSegmentHasADotGetIndex) {
+  for (const char* route :
+       {"/vulnerabilities/DSA-5555-1.2", "/vulnerabilities/GHSA-abcd-1234.x",
+        "/vulnerabilities/PYSEC-2024.10", "/hosts/h_1/x.json", "/events/ev.1?x=a.b"}) {
+    net::HttpResponse r = Get(route);
+    EXPECT_EQ(r.status, 200) << route;
+    EXPECT_EQ(r.body, "<!doctype html>INDEX") << route;
+    EXPECT_EQ(r.content_type, "text/html; charset=utf-8") << route;
+  }
+  // Missing files stay 404 (no HTML where a script or image was expected).
+  for (const char* file :
+       {"/robots.txt", "/favicon.ico", "/assets/x.js", "/assets/a/b.css", "/assets/no-dot"}) {
+    EXPECT_EQ(Get(file).status, 404) << file;
+  }
+  // Existing files are still files, at the top level and under /assets/.
+  EXPECT_EQ(Get("/favicon.svg").body, "<svg/>");
+  EXPECT_EQ(Get("/assets/index-abc123.js").body, "console.log(1)");
+}
+
 TEST_F(WebRootTest, EveryAnswerCarriesTheSecurityHeaders) {
   for (const char* target : {"/", "/assets/index-abc123.js", "/assets/nope.js", "/hosts"}) {
     net::HttpResponse r = Get(target);
