@@ -167,11 +167,17 @@ try {
   // The vulnerability trend: today's live count once the advisory matched this machine's bash.
   const vulnText = await panel("vulns-per-day").textContent();
   figures.push(`dashboard vulnerability trend: ${/findings in all/.test(vulnText) ? "chart" : "empty state (no findings matched yet)"}`);
-  const risky = page.getByRole("table", { name: "Hosts with the most open risks" }).getByRole("link", { name: HOST });
+  // The bulk hosts carry risk counters (scores up to 13); the riskiest comes first and links to its page.
+  const riskyTable = page.getByRole("table", { name: "Hosts with the most open risks" });
+  const risky = riskyTable.getByRole("link").first();
   await risky.waitFor();
+  check((await riskyTable.locator("tbody tr").count()) === 10, "ten riskiest hosts");
+  const scores = (await riskyTable.locator("tbody tr td:nth-child(3)").allTextContents()).map(Number);
+  check(scores.every((v, i) => i === 0 || scores[i - 1] >= v) && scores[0] > 0, `risky hosts ranked by score (${scores.join(",")})`);
   await shot("02-dashboard");
+  const riskyName = (await risky.textContent()).trim();
   await risky.click();
-  await page.getByRole("heading", { name: HOST }).waitFor();
+  await page.getByRole("heading", { name: riskyName }).waitFor();
   await page.getByRole("link", { name: "Dashboard", exact: true }).click();
   await page.getByRole("heading", { name: "Dashboard" }).waitFor();
 
