@@ -25,8 +25,11 @@ export function TrendChart(props: { title: string; trend: Trend; unit: string; m
   return (
     <figure class="chart trend" aria-describedby={`${props.id}-summary`}>
       <figcaption>{props.title}</figcaption>
-      <svg viewBox={`0 0 ${W} ${H}`} width="100%" role="img" aria-hidden="true" focusable="false" preserveAspectRatio="none" class="trend-svg">
-        {[0, 0.5, 1].map((f) => (
+      <svg viewBox={`0 0 ${W} ${H}`} width="100%" role="img" aria-hidden="true" focusable="false" class="trend-svg">
+        {[0, 0.5, 1]
+          // Whole numbers only on a count axis (no "0.5 events").
+          .filter((f) => props.unit === "%" || Number.isInteger(yMax * f))
+          .map((f) => (
           <g key={f}>
             <line x1={LEFT} x2={W} y1={y(yMax * f)} y2={y(yMax * f)} class="grid" />
             <text x={LEFT - 4} y={y(yMax * f) + 4} class="axis" text-anchor="end">

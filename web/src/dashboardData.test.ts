@@ -76,6 +76,10 @@ describe("eventsTrend", () => {
     expect(isEmptyTrend(t)).toBe(false);
     expect(trendSummary(t, "events")).toBe("From 2026-12-05 to 2026-12-07: 7 events in all, at most 5 on 2026-12-06, 2 on the last day.");
   });
+  it("speaks of one event in the singular", () => {
+    const one = eventsTrend({ tz_offset: 0, days: [events.days[0]!, events.days[2]!].map((d, i) => (i === 1 ? { ...d, by_level: { low: 1, medium: 0, high: 0, critical: 0 } } : d)) });
+    expect(trendSummary(one, "events")).toBe("From 2026-12-05 to 2026-12-07: 1 event in all, at most 1 on 2026-12-07, 1 on the last day.");
+  });
   it("is empty when every day is zero", () => {
     expect(isEmptyTrend(eventsTrend({ tz_offset: 0, days: [events.days[0]!] }))).toBe(true);
   });

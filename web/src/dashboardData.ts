@@ -188,7 +188,8 @@ export function trendSummary(trend: Trend, unit: string): string {
     while (i > 0 && !hasData(i)) i--;
     return `From ${first} to ${last}: ${totals[i] ?? 0}% on ${trend.labels[i] ?? ""} (the latest day with results), highest ${peak}% on ${peakDay}.`;
   }
-  return `From ${first} to ${last}: ${sum} ${unit} in all, at most ${peak} on ${peakDay}, ${latest} on the last day.`;
+  const units = sum === 1 && unit.endsWith("s") ? unit.slice(0, -1) : unit;
+  return `From ${first} to ${last}: ${sum} ${units} in all, at most ${peak} on ${peakDay}, ${latest} on the last day.`;
 }
 
 /** Open events by type for a bar chart, largest first, "brute_force" -> "brute force". */
