@@ -252,9 +252,10 @@ class Storage {
   // Dashboard aggregates (stats_model.h). GetStatsOverview: pending events by type and level,
   // pending findings by severity. CountEventsByDay: events with first_seen >= from, grouped by
   // level and by day floor((first_seen + utc_offset_seconds) / 86400) (days in the caller's
-  // zone; utc_offset_seconds in -54000..54000, else InvalidArgument); only non-zero groups. AddVulnSnapshot: stores the snapshot unless the tenant already
-  // has one for that day (false then; the first of a day wins). ListVulnSnapshots: the tenant's
-  // snapshots with from_day <= day <= to_day ("YYYY-MM-DD"), oldest first.
+  // zone; utc_offset_seconds in -54000..54000, else InvalidArgument); only non-zero groups.
+  // AddVulnSnapshot: stores the snapshot unless the tenant already has one for that day (false
+  // then; the first of a day wins). ListVulnSnapshots: the tenant's snapshots with from_day <= day
+  // <= to_day ("YYYY-MM-DD"), oldest first.
   virtual Result<StatsOverview> GetStatsOverview(std::string_view tenant_id) = 0;
   virtual Result<std::vector<EventDayCount>> CountEventsByDay(std::string_view tenant_id,
                                                               std::int64_t from,
