@@ -3,10 +3,10 @@
 // with every number, so screen readers and copy-paste get the data. See web/README.md ("Charts").
 import { niceMax, shortDate, stackTotals, trendSummary, type Trend } from "./dashboardData";
 
-const W = 640;
-const H = 200;
-const LEFT = 36; // y-axis labels
-const BOTTOM = 22; // x-axis labels
+const W = 360;
+const H = 170;
+const LEFT = 28; // y-axis labels
+const BOTTOM = 18; // x-axis labels
 const TOP = 8;
 
 export function TrendChart(props: { title: string; trend: Trend; unit: string; max?: number; id: string }) {
@@ -18,8 +18,8 @@ export function TrendChart(props: { title: string; trend: Trend; unit: string; m
   const barWidth = Math.max(2, Math.min(24, slot * 0.7));
   const plotH = H - TOP - BOTTOM;
   const y = (v: number) => TOP + plotH - (Math.min(v, yMax) / yMax) * plotH;
-  // About 6 x labels whatever the number of days.
-  const every = Math.max(1, Math.ceil(n / 6));
+  // About 5 x labels whatever the number of days.
+  const every = Math.max(1, Math.ceil(n / 5));
   const summary = trendSummary(trend, props.unit);
   const multi = trend.series.length > 1;
   return (
