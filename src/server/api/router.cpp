@@ -60,6 +60,7 @@ std::vector<Route> AllRoutes() {
   AddVulnerabilityRoutes(routes);
   AddSessionRoutes(routes);
   AddHostSummaryRoutes(routes);
+  AddBaselineRoutes(routes);
   return routes;
 }
 

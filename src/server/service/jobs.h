@@ -10,7 +10,9 @@
 //  - hourly, under the lease "batch-prune": idempotency keys older than 7 days are removed;
 //  - with a VulnService, every 2 s: reload the advisory index when the feed generation changed,
 //    then (under the lease "vuln-rematch") rematch queued hosts; every 60 s (under the lease
-//    "vuln-schedule") queue the hosts of tenants whose scheduled vulnerability scan is due.
+//    "vuln-schedule") queue the hosts of tenants whose scheduled vulnerability scan is due;
+//  - with a BaselineService, every 60 s under the lease "baseline-schedule": queue run_baseline
+//    commands for the policies whose schedule is due (BaselineService::RunDueSchedules).
 // Time comes from the Clock, so tests drive Tick() with a FakeClock and no thread.
 
 #include <chrono>
@@ -46,6 +48,9 @@ struct JobsOptions {
   std::int64_t vuln_lease_seconds = 30;
   int vuln_hosts_per_tick = 200;
   std::int64_t vuln_schedule_interval_seconds = 60;
+  // Baseline schedules (null: none). Must outlive the Jobs.
+  class BaselineService* baseline = nullptr;
+  std::int64_t baseline_schedule_interval_seconds = 60;
 };
 
 class Jobs {
@@ -94,6 +99,8 @@ class Jobs {
   std::int64_t next_settings_ = 0;
   std::int64_t next_sweep_ = 0;
   std::int64_t next_prune_ = 0;
+  std::int64_t next_baseline_ = 0;
+  void BaselineSchedules(std::int64_t now);
   std::int64_t next_vuln_ = 0;
   std::int64_t next_vuln_schedule_ = 0;
   std::int64_t settings_checked_ = 0;  // start of the last settings poll; 0: not yet
