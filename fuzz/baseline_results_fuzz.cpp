@@ -28,7 +28,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (const server::BaselineCheckResult& r : b.results) {
     if (!server::IsBaselineId(r.check_id) || !ids.insert(r.check_id).second) __builtin_trap();
     if (r.evidence.size() > server::kMaxBaselineEvidence) __builtin_trap();
-    if (r.remediation.size() > server::kMaxBaselineRemediation) __builtin_trap();
+    if (r.remediation.size() > server::kMaxBaselineRemediation ||
+        r.remediation_command.size() > server::kMaxBaselineRemediation) {
+      __builtin_trap();
+    }
     if (r.references.size() > server::kMaxBaselineReferences || r.title.size() > 1024) {
       __builtin_trap();
     }

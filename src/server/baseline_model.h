@@ -54,7 +54,8 @@ struct BaselineCheckResult {
   std::string level;   // low | medium | high
   std::string status;  // pass | fail | not_applicable | error
   std::string evidence;
-  std::string remediation;
+  std::string remediation;          // advice
+  std::string remediation_command;  // the exact fix command, "" when none is safe to give
   std::vector<std::string> references;
 };
 struct BaselineResultsBatch {

@@ -30,7 +30,7 @@ Json RateJson(std::int64_t passed, std::int64_t failed) {
   return Json(static_cast<double>(passed) / static_cast<double>(passed + failed));
 }
 
-std::string Clock(int minute) {
+std::string HhMm(int minute) {
   char buf[16];
   std::snprintf(buf, sizeof buf, "%02d:%02d", (minute / 60) % 24, minute % 60);
   return buf;
@@ -40,7 +40,7 @@ Json ScheduleJson(const BaselinePolicySettings& s) {
   if (s.interval_days <= 0) return Json();
   Json out = Json::MakeObject();
   out.Set("every_days", s.interval_days);
-  out.Set("at", Clock(s.at_minute));
+  out.Set("at", HhMm(s.at_minute));
   out.Set("time_zone", "UTC");
   return out;
 }
@@ -366,6 +366,8 @@ Result<net::HttpResponse> ListChecks(const Call& call) {
     j.Set("ignored", item_ignores.count(key) > 0);
     j.Set("pass_rate", RateJson(c.passed, c.failed));
     j.Set("remediation", r.remediation);
+    j.Set("remediation_command",
+          r.remediation_command.empty() ? Json() : Json(r.remediation_command));
     j.Set("references", Json::StringArray(r.references));
     out.Push(std::move(j));
   }
@@ -402,6 +404,8 @@ Result<net::HttpResponse> CheckHosts(const Call& call) {
     body.Set("title", rows[0].result.title);
     body.Set("level", rows[0].result.level);
     body.Set("remediation", rows[0].result.remediation);
+    const std::string& command = rows[0].result.remediation_command;
+    body.Set("remediation_command", command.empty() ? Json() : Json(command));
     body.Set("references", Json::StringArray(rows[0].result.references));
   }
   return JsonResponse(200, body);
@@ -431,6 +435,8 @@ Result<net::HttpResponse> HostBaseline(const Call& call) {
     j.Set("status", r.result.status);
     j.Set("evidence", r.result.evidence);
     j.Set("remediation", r.result.remediation);
+    j.Set("remediation_command",
+          r.result.remediation_command.empty() ? Json() : Json(r.result.remediation_command));
     j.Set("references", Json::StringArray(r.result.references));
     j.Set("ignored", r.ignored);
     j.Set("checked_at", TimeJson(r.checked_at));

@@ -72,8 +72,26 @@ Status ParseOne(const Json& item, BaselineCheckResult* out) {
     std::size_t max;
     std::string* target;
   };
-  for (const Text& t : {Text{"evidence", kMaxBaselineEvidence, &out->evidence},
-                        Text{"remediation", kMaxBaselineRemediation, &out->remediation}}) {
+  // remediation: as `rampart baseline --json` prints it, {"advice", "command"|null}, or a string.
+  if (const Json* rem = item.Find("remediation"); rem != nullptr && rem->is_object()) {
+    const Json* advice = rem->Find("advice");
+    const Json* command = rem->Find("command");
+    if ((advice != nullptr && !advice->is_null() && !advice->is_string()) ||
+        (command != nullptr && !command->is_null() && !command->is_string())) {
+      return InvalidArgument(
+          "remediation: expected {\"advice\": string, \"command\": string|null}");
+    }
+    if (advice != nullptr && advice->is_string()) {
+      out->remediation = CleanText(advice->as_string(), kMaxBaselineRemediation);
+    }
+    if (command != nullptr && command->is_string()) {
+      out->remediation_command = CleanText(command->as_string(), kMaxBaselineRemediation);
+    }
+  } else if (rem != nullptr && !rem->is_null()) {
+    if (!rem->is_string()) return InvalidArgument("remediation: expected an object or a string");
+    out->remediation = CleanText(rem->as_string(), kMaxBaselineRemediation);
+  }
+  for (const Text& t : {Text{"evidence", kMaxBaselineEvidence, &out->evidence}}) {
     const Json* value = item.Find(t.name);
     if (value == nullptr || value->is_null()) continue;
     if (!value->is_string()) return InvalidArgument(std::string(t.name) + ": expected a string");

@@ -5,7 +5,8 @@
 //
 //   kind "baseline_results": {"run_id":"brun_..."|"", "policy":{"id","name","score"},
 //                             "results":[{"id","title","level","status","evidence",
-//                                         "remediation","references":[...]}, ...]}
+//                                         "remediation":{"advice","command"},
+//                                         "references":[...]}, ...]}
 //
 // The results are what `rampart baseline --json` prints for one policy (its "policy" member is
 // optional there and ignored here: the batch names the policy once).
@@ -38,9 +39,10 @@ struct ParsedBaselineResults {
 // policy (id as IsBaselineId, name <= 255 bytes, score 0..100), an optional run_id (<= 64 bytes
 // of [A-Za-z0-9_-]) and a "results" array of at most kMaxBaselineResultsPerBatch items. Each
 // result is validated on its own: id (IsBaselineId, unique in the batch), title (<= 1024 bytes),
-// level (low|medium|high), status (pass|fail|not_applicable|error), evidence and remediation
-// (strings; control characters other than newline and tab become '?'; truncated at their
-// maximum), references (<= 64 strings of <= 256 bytes). Invalid results land in `rejected`.
+// level (low|medium|high), status (pass|fail|not_applicable|error), evidence (a string) and
+// remediation ({"advice","command"|null} or a string) (control characters other than newline
+// and tab become '?'; truncated at their maximum), references (<= 64 strings of <= 256 bytes).
+// Invalid results land in `rejected`.
 Result<ParsedBaselineResults> ParseBaselineResults(std::string_view key, const Json& payload);
 
 }  // namespace rampart::server

@@ -19,7 +19,8 @@ Json Parse(std::string_view text) {
 constexpr std::string_view kGood = R"J({"run_id":"brun_abc","policy":{"id":"linux-cis-debian",
  "name":"Linux CIS (Debian)","score":50},
  "results":[{"id":"cis-5.2.10","title":"SSH root login disabled","level":"high","status":"fail",
-   "evidence":"/etc/ssh/sshd_config:12: PermitRootLogin yes","remediation":"Set PermitRootLogin no",
+   "evidence":"/etc/ssh/sshd_config:12: PermitRootLogin yes",
+   "remediation":{"advice":"Set PermitRootLogin no","command":"sed -i s/yes/no/ /etc/ssh/sshd_config"},
    "references":["CIS 5.2.10"]},
   {"id":"cis-1.1","title":"t","level":"low","status":"pass","evidence":"","remediation":"",
    "references":[]}]})J";
@@ -37,6 +38,9 @@ TEST(BaselineProtocol, ParsesAGoodBatch) {
   EXPECT_EQ(b.results[0].check_id, "cis-5.2.10");
   EXPECT_EQ(b.results[0].status, "fail");
   EXPECT_EQ(b.results[0].references, (std::vector<std::string>{"CIS 5.2.10"}));
+  EXPECT_EQ(b.results[0].remediation, "Set PermitRootLogin no");
+  EXPECT_EQ(b.results[0].remediation_command, "sed -i s/yes/no/ /etc/ssh/sshd_config");
+  EXPECT_EQ(b.results[1].remediation_command, "");
   EXPECT_TRUE(parsed->rejected.empty());
 }
 
@@ -70,18 +74,20 @@ TEST(BaselineProtocol, RejectsBadResultsOneByOne) {
     {"id":"z","level":"low","status":"fail","references":"CIS"},
     {"id":"ok","level":"low","status":"fail"},
     {"id":"w","level":"low","status":"fail","evidence":5},
+    {"id":"v","level":"low","status":"fail","remediation":{"advice":1}},
     7]})"));
   ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
   ASSERT_EQ(parsed->batch.results.size(), 1U);
   EXPECT_EQ(parsed->batch.results[0].check_id, "ok");
-  ASSERT_EQ(parsed->rejected.size(), 7U);
+  ASSERT_EQ(parsed->rejected.size(), 8U);
   EXPECT_THAT(parsed->rejected[0], HasSubstr("results[1]: id"));
   EXPECT_THAT(parsed->rejected[1], HasSubstr("results[2]: level"));
   EXPECT_THAT(parsed->rejected[2], HasSubstr("results[3]: status"));
   EXPECT_THAT(parsed->rejected[3], HasSubstr("results[4]: references"));
   EXPECT_THAT(parsed->rejected[4], HasSubstr("results[5]: id: ok appears twice"));
   EXPECT_THAT(parsed->rejected[5], HasSubstr("results[6]: evidence"));
-  EXPECT_THAT(parsed->rejected[6], HasSubstr("results[7]: expected an object"));
+  EXPECT_THAT(parsed->rejected[6], HasSubstr("results[7]: remediation"));
+  EXPECT_THAT(parsed->rejected[7], HasSubstr("results[8]: expected an object"));
 }
 
 TEST(BaselineProtocol, BoundsAndCleansText) {

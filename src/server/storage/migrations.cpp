@@ -314,7 +314,8 @@ CREATE INDEX IF NOT EXISTS baseline_runs_tenant ON baseline_runs(tenant_id, poli
 CREATE TABLE IF NOT EXISTS baseline_results (
   tenant_id TEXT NOT NULL, host_id TEXT NOT NULL, policy_id TEXT NOT NULL, check_id TEXT NOT NULL,
   title TEXT NOT NULL, level TEXT NOT NULL, status TEXT NOT NULL, evidence TEXT NOT NULL,
-  remediation TEXT NOT NULL, refs TEXT NOT NULL, run_id TEXT NOT NULL,
+  remediation TEXT NOT NULL, fix_command TEXT NOT NULL, refs TEXT NOT NULL,
+  run_id TEXT NOT NULL,
   checked_at INTEGER NOT NULL, PRIMARY KEY (host_id, policy_id, check_id));
 CREATE INDEX IF NOT EXISTS baseline_results_tenant
   ON baseline_results(tenant_id, policy_id, check_id);
@@ -349,6 +350,7 @@ CREATE TABLE IF NOT EXISTS baseline_results (
   tenant_id VARCHAR(64) NOT NULL, host_id VARCHAR(64) NOT NULL, policy_id VARCHAR(128) NOT NULL,
   check_id VARCHAR(128) NOT NULL, title TEXT NOT NULL, level VARCHAR(16) NOT NULL,
   status VARCHAR(16) NOT NULL, evidence TEXT NOT NULL, remediation TEXT NOT NULL,
+  fix_command TEXT NOT NULL,
   refs TEXT NOT NULL, run_id VARCHAR(64) NOT NULL, checked_at BIGINT NOT NULL,
   PRIMARY KEY (host_id, policy_id, check_id),
   KEY baseline_results_tenant (tenant_id, policy_id, check_id)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;

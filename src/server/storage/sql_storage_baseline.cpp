@@ -336,15 +336,16 @@ Result<BaselineIngest> SqlStorage::ApplyBaselineResults(std::string_view host_id
       const std::size_t end = std::min(batch.results.size(), start + kResultsPerInsert);
       std::string sql =
           "INSERT INTO baseline_results (tenant_id, host_id, policy_id, check_id, title, level, "
-          "status, evidence, remediation, refs, run_id, checked_at) VALUES ";
+          "status, evidence, remediation, fix_command, refs, run_id, checked_at) VALUES ";
       std::vector<SqlValue> params;
       for (std::size_t i = start; i < end; ++i) {
         const BaselineCheckResult& r = batch.results[i];
         if (i > start) sql += ", ";
-        sql += "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-        params.insert(params.end(), {host.tenant_id, host.id, batch.policy_id, r.check_id, r.title,
-                                     r.level, r.status, r.evidence, r.remediation,
-                                     Json::StringArray(r.references).Dump(), batch.run_id, now});
+        sql += "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+        params.insert(params.end(),
+                      {host.tenant_id, host.id, batch.policy_id, r.check_id, r.title, r.level,
+                       r.status, r.evidence, r.remediation, r.remediation_command,
+                       Json::StringArray(r.references).Dump(), batch.run_id, now});
       }
       RAMPART_RETURN_IF_ERROR(conn.Execute(sql, params).status());
     }
@@ -396,7 +397,7 @@ Result<std::vector<BaselineResultRow>> SqlStorage::ListBaselineResults(
     std::string_view tenant_id, const BaselineResultQuery& query) {
   std::string sql =
       "SELECT r.tenant_id, r.host_id, h.hostname, r.policy_id, r.check_id, r.title, r.level, "
-      "r.status, r.evidence, r.remediation, r.refs, r.run_id, r.checked_at, " +
+      "r.status, r.evidence, r.remediation, r.refs, r.run_id, r.checked_at, r.fix_command, " +
       std::string(kIgnoredExpr) +
       " FROM baseline_results r JOIN hosts h ON h.id = r.host_id WHERE r.tenant_id = ?";
   std::vector<SqlValue> params = {Text(tenant_id)};
@@ -423,7 +424,8 @@ Result<std::vector<BaselineResultRow>> SqlStorage::ListBaselineResults(
     r.result.references = Strings(row.Text(10));
     r.run_id = row.Text(11);
     r.checked_at = row.Int(12);
-    r.ignored = row.Int(13) != 0;
+    r.result.remediation_command = row.Text(13);
+    r.ignored = row.Int(14) != 0;
     out.push_back(std::move(r));
   }
   return out;

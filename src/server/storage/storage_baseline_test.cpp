@@ -17,6 +17,8 @@ class Baseline : public StorageTest {
     r.status = status;
     r.evidence = "/etc/ssh/sshd_config:3: PermitRootLogin yes";
     r.remediation = "Set PermitRootLogin no";
+    r.remediation_command =
+        "sed -i 's/^PermitRootLogin.*/PermitRootLogin no/' /etc/ssh/sshd_config";
     r.references = {"CIS 5.2.10"};
     return r;
   }
@@ -156,6 +158,8 @@ TEST_P(Baseline, ResultsReplaceHostPolicyRowsAndAreIdempotent) {
   EXPECT_EQ(rows[0].result.status, "fail");
   EXPECT_EQ(rows[0].hostname, "web-1");
   EXPECT_EQ(rows[0].result.references, (std::vector<std::string>{"CIS 5.2.10"}));
+  EXPECT_EQ(rows[0].result.remediation_command,
+            "sed -i 's/^PermitRootLogin.*/PermitRootLogin no/' /etc/ssh/sshd_config");
   EXPECT_EQ(Risk(t.id, h.id), 2);
   q.status = "fail";
   q.check_id = "b";
