@@ -8,6 +8,11 @@ set -uo pipefail
 BIN=$1
 WORK=$(mktemp -d)
 source "$(dirname "$0")/platform_lib.sh"
+# Failures go to stderr, so the checks below may send jq's output to /dev/null.
+check() {
+  local name=$1; shift
+  if "$@"; then pass=$((pass + 1)); else echo "FAIL: $name" >&2; fails=$((fails + 1)); fi
+}
 D=$WORK/server
 admin() { "$BIN" admin --data-dir "$D" "$@"; }
 
@@ -48,7 +53,7 @@ checks:
 YAML
 r=$(upload "$ADMIN" "$WORK/bad.yaml")
 check "bad policy: 400" test "$(status_of "$r")" = 400
-check "the problem names line, column and check id" jq -e '.error.message | test("policy.yaml:6:[0-9]+: \\[?bad-1")' <<<"$(body_of "$r")" >/dev/null \
+check "the problem names line, column and check id" jq -e '.error.message | test("policy.yaml:6:[0-9]+: check bad-1: bad_level")' <<<"$(body_of "$r")" >/dev/null \
   || body_of "$r"
 r=$(upload "$OPERATOR" "$WORK/bad.yaml")
 check "an operator may not upload: 403" test "$(status_of "$r")" = 403

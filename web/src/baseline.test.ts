@@ -33,10 +33,10 @@ describe("baseline helpers", () => {
     expect(scopeBody("h_1, h_2\nh_1")).toEqual(["h_1", "h_2"]);
   });
   it("splits upload problems with their line and column", () => {
-    const message = "policy does not load (2 problems):\npolicy.yaml:6:12: [b-1] bad_level: expected low, medium or high\npolicy.yaml:11:12: [b-2] bad_probe: unknown probe";
+    const message = "policy does not load (2 problems):\npolicy.yaml:6:12: check b-1: bad_level: expected low, medium or high\npolicy.yaml:11:12: check b-2: bad_probe: unknown probe";
     const problems = uploadProblems(message);
     expect(problems).toHaveLength(2);
-    expect(problems[0]).toEqual({ line: 6, column: 12, text: "policy.yaml:6:12: [b-1] bad_level: expected low, medium or high" });
+    expect(problems[0]).toEqual({ line: 6, column: 12, text: "policy.yaml:6:12: check b-1: bad_level: expected low, medium or high" });
     expect(problems[1]?.line).toBe(11);
     expect(uploadProblems("policy id 'x' is a shipped policy's")).toEqual([{ line: null, column: null, text: "policy id 'x' is a shipped policy's" }]);
   });

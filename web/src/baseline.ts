@@ -149,7 +149,7 @@ export interface UploadProblem {
 
 /**
  * The server lists an upload's problems one per line after a summary
- * ("policy.yaml:6:12: [b-1] bad_level: ..."); this splits them for display.
+ * ("policy.yaml:6:12: check b-1: bad_level: ..."); this splits them for display.
  */
 export function uploadProblems(message: string): UploadProblem[] {
   const lines = message.split("\n").slice(1).filter((l) => l.trim() !== "");

@@ -59,7 +59,7 @@ class BaselineService {
   // NotFound for an id that is neither shipped nor the tenant's.
   Result<BaselinePolicyInfo> GetPolicy(std::string_view tenant_id, std::string_view id) const;
   // Validates and stores (replacing the tenant's policy of the same id). InvalidArgument listing
-  // every problem ("file:line:column: [check] code: message", one per line) and nothing stored;
+  // every problem ("file:line:column: check ID: code: message", one per line) and nothing stored;
   // AlreadyExists when the id is a shipped policy's.
   Result<BaselinePolicyInfo> Upload(std::string_view tenant_id, std::string_view yaml,
                                     std::string_view by) const;
