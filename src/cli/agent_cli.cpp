@@ -44,6 +44,9 @@ class AgentCommand final : public Command {
     cmd_->add_flag(
         "--no-login-monitor", [this](std::int64_t) { args_.login_monitor = false; },
         "Do not monitor logins (auth logs, journal) nor block attackers");
+    cmd_->add_flag(
+        "--no-baseline", [this](std::int64_t) { args_.baseline = false; },
+        "Do not run the baseline checks the server asks for (run_baseline commands)");
     cmd_->add_option("--geoip-db", args_.geoip_db,
                      "MaxMind-format country database (.mmdb) for abnormal-login locations "
                      "(default: the one `make run` installs, when present)");

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "agent/baseline/baseline_agent.h"
 #include "agent/monitor/geoip.h"
 #include "agent/monitor/login_agent.h"
 #include "agent/transport/agent_config.h"
@@ -243,6 +244,19 @@ int RunAgent(const AgentArgs& args, std::FILE* err) {
     channel_options.config_listeners.push_back(
         [l](const Json& settings) { l->OnConfig(settings); });
   }
+  // Baseline runs the server asks for, on the module's own thread, in the daemon only.
+  std::unique_ptr<agent::baseline::BaselineAgent> baseline;
+  if (args.baseline && !args.once && !args.deregister) {
+    agent::Spool* s = spool->get();
+    baseline = std::make_unique<agent::baseline::BaselineAgent>(
+        agent::baseline::BaselineAgentOptions{},
+        [s](std::string_view kind, std::string_view key, std::string_view payload) {
+          return s->Enqueue(kind, key, payload).status();
+        });
+    agent::baseline::BaselineAgent* b = baseline.get();
+    channel_options.command_handlers.push_back(
+        [b](const agent::CommandMessage& c) { return b->OnCommand(c.id, c.name, c.args); });
+  }
   agent::Channel channel(identity, std::move(channel_options), spool->get(), inventory->get(),
                          agent::MakeCollectorSource(HostView(), SystemClock::Instance(), collect),
                          &SystemClock::Instance());
@@ -262,12 +276,14 @@ int RunAgent(const AgentArgs& args, std::FILE* err) {
     std::fprintf(err, "rampart agent: running as %s in tenant %s against %s\n",
                  identity.host_id.c_str(), identity.tenant_id.c_str(), identity.server_url.c_str());
   }
+  if (baseline) baseline->Start();
   std::atomic<bool> login_stop{false};
   std::thread login_thread;
   if (login) login_thread = std::thread([&] { login->Run(login_stop); });
   Status done = channel.Run();
   login_stop.store(true);
   if (login_thread.joinable()) login_thread.join();
+  if (baseline) baseline->Stop();
   if (!done.ok()) return Fail(err, 2, done.message());
   log::Info("stopped");
   return 0;

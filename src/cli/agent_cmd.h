@@ -26,6 +26,8 @@ struct AgentArgs {
   bool login_monitor = true;
   std::string geoip_db;           // default: agent::DefaultGeoIpDatabase()
   std::string firewall = "auto";  // auto, nftables, ipset, none
+  // Baseline runs the server commands (agent/baseline/baseline_agent.h): on unless --no-baseline.
+  bool baseline = true;
 };
 
 // Exit codes: 0 done (or stopped by SIGTERM/SIGINT), 1 delivery/deregistration failed, 2 usage,

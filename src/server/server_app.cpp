@@ -22,6 +22,7 @@
 #include "server/api/settings_schema.h"
 #include "server/service/agent_hub.h"
 #include "server/service/api_auth.h"
+#include "server/service/baseline_service.h"
 #include "server/service/heartbeat_writer.h"
 #include "server/service/jobs.h"
 #include "server/service/metrics.h"
@@ -42,6 +43,7 @@ struct ServerApp::Parts {
   std::unique_ptr<ServerMetrics> metrics;
   std::unique_ptr<ApiAuthenticator> auth;
   std::unique_ptr<VulnService> vuln;
+  std::unique_ptr<BaselineService> baseline;
   std::unique_ptr<SessionManager> sessions;
   std::unique_ptr<WebRoot> web;
   std::unique_ptr<api::ApiRouter> router;
@@ -210,6 +212,12 @@ Result<std::unique_ptr<ServerApp>> ServerApp::Start(const ServerConfig& config) 
   parts->vuln = std::make_unique<VulnService>(storage, *parts->clock);
   context.vuln = parts->vuln.get();
   context.sessions = parts->sessions.get();
+  parts->baseline =
+      std::make_unique<BaselineService>(storage, *parts->clock, config.baseline_policy_dir);
+  parts->baseline->command_queued = [p = parts.get()](const std::string& host_id) {
+    if (p->hub != nullptr) p->hub->DeliverCommands(host_id);
+  };
+  context.baseline = parts->baseline.get();
   parts->router = std::make_unique<api::ApiRouter>(std::move(context));
   parts->heartbeats = std::make_unique<HeartbeatWriter>(storage);
   AgentHubOptions hub_options;
@@ -225,6 +233,7 @@ Result<std::unique_ptr<ServerApp>> ServerApp::Start(const ServerConfig& config) 
   jobs_options.node_id = parts->node_id;
   jobs_options.offline_after_seconds = config.offline_after_seconds;
   jobs_options.vuln = parts->vuln.get();
+  jobs_options.baseline = parts->baseline.get();
   parts->jobs = std::make_unique<Jobs>(storage, *parts->clock, hub, std::move(jobs_options));
 
   net::ServerOptions options;

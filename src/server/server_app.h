@@ -38,6 +38,8 @@ struct ServerConfig {
   std::string web_root;
   std::int64_t session_idle_seconds = 30 * 60;        // console sign-out after this long idle
   std::int64_t session_absolute_seconds = 12 * 3600;  // and at the latest this long after sign-in
+  // Shipped baseline policies. Empty: searched (service/baseline_service.h).
+  std::string baseline_policy_dir;
   // Tests: a clock and a node id (lease holder). Defaults: the system clock, a random id.
   const Clock* clock = nullptr;
   std::string node_id;

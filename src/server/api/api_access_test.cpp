@@ -41,6 +41,7 @@ class ApiAccess : public ApiFixture {
     ApiFixture::SetUp();
     // One object of every kind a route names by {id}, in tenant B.
     Host host = MustHost(tenant_b_, "b-host");
+    b_host_ = host.id;
     User user = MustUser(tenant_b_, "bob", Role::kOperator);
     auto token = CreateApiToken(*storage_, clock_, tenant_b_, user.id, Role::kViewer, "", 0);
     ASSERT_TRUE(token.ok());
@@ -82,6 +83,27 @@ class ApiAccess : public ApiFixture {
     auto stored_rule = storage_->CreateIgnoreRule(rule);
     ASSERT_TRUE(stored_rule.ok());
     ASSERT_TRUE(storage_->SetEmergency(EmergencyFlag{tenant_b_, "DSA-B-2", "", Now()}).ok());
+    // Baseline objects of tenant B: a custom policy, an ignore and a run.
+    BaselinePolicyRecord policy;
+    policy.tenant_id = tenant_b_;
+    policy.id = "b-policy";
+    policy.name = "B policy";
+    policy.yaml = "id: b-policy\nname: B\nchecks: []\n";
+    policy.created_by = "bob";
+    ASSERT_TRUE(storage_->PutBaselinePolicy(policy).ok());
+    BaselineIgnore ignore;
+    ignore.tenant_id = tenant_b_;
+    ignore.policy_id = "b-policy";
+    ignore.check_id = "c-1";
+    auto stored_ignore = storage_->CreateBaselineIgnore(ignore);
+    ASSERT_TRUE(stored_ignore.ok());
+    BaselineRun run;
+    run.tenant_id = tenant_b_;
+    run.policy_id = "b-policy";
+    run.created_by = "bob";
+    auto stored_run = storage_->CreateBaselineRun(run);
+    ASSERT_TRUE(stored_run.ok());
+    baseline_ignore_ = stored_ignore->id;
     b_objects_ = {{"/api/v1/events/", events->items[0].id},
                   {"/api/v1/vulnerabilities/", "DSA-B-1"},
                   {"/api/v1/vulnerability-ignore-rules/", stored_rule->id},
@@ -89,7 +111,10 @@ class ApiAccess : public ApiFixture {
                   {"/api/v1/hosts/", host.id},
                   {"/api/v1/users/", user.id},
                   {"/api/v1/tokens/", parsed->id},
-                  {"/api/v1/enroll-tokens/", enroll_token->id}};
+                  {"/api/v1/enroll-tokens/", enroll_token->id},
+                  {"/api/v1/baseline/policies/", "b-policy"},
+                  {"/api/v1/baseline/ignores/", stored_ignore->id},
+                  {"/api/v1/baseline/runs/", stored_run->id}};
   }
 
   // The tenant-B object id for a route with {id}; empty when no kind matches (a test failure).
@@ -136,6 +161,20 @@ class ApiAccess : public ApiFixture {
       return event.ok() && event->status == EventStatus::kPending && event->note.empty() &&
              settings.version == 0;
     }
+    if (StartsWith(pattern, "/api/v1/baseline/policies/")) {
+      // Still stored, still enabled, and nothing was run on it.
+      auto settings = storage_->ListBaselineSettings(tenant_b_);
+      return storage_->GetBaselinePolicy(tenant_b_, id).ok() && settings.ok() &&
+             settings->size() == 1 && (*settings)[0].enabled &&
+             storage_->ListCommands(tenant_b_, b_host_, PageRequest{})->items.empty();
+    }
+    if (StartsWith(pattern, "/api/v1/baseline/ignores/")) {
+      auto ignores = storage_->ListBaselineIgnores(tenant_b_);
+      return ignores.ok() && ignores->size() == 1 && (*ignores)[0].id == id;
+    }
+    if (StartsWith(pattern, "/api/v1/baseline/runs/")) {
+      return storage_->GetBaselineRun(tenant_b_, id).ok();
+    }
     if (StartsWith(pattern, "/api/v1/users/")) return storage_->GetUser(tenant_b_, id).ok();
     if (StartsWith(pattern, "/api/v1/tokens/")) {
       auto token = storage_->GetApiToken(id);
@@ -149,6 +188,8 @@ class ApiAccess : public ApiFixture {
   }
 
   std::vector<std::pair<std::string, std::string>> b_objects_;
+  std::string baseline_ignore_;
+  std::string b_host_;
 };
 
 TEST_F(ApiAccess, EveryRoleRouteAnswers401WithoutAToken) {

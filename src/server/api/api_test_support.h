@@ -16,6 +16,7 @@
 #include "net/http.h"
 #include "server/api/router.h"
 #include "server/service/api_auth.h"
+#include "server/service/baseline_service.h"
 #include "server/service/password_hash.h"
 #include "server/service/vuln_service.h"
 #include "server/service/web_session.h"
@@ -66,6 +67,10 @@ class ApiFixture : public ::testing::Test {
     context.public_url = "https://rampart.example:8443";
     vuln_ = std::make_unique<VulnService>(*storage_, clock_);
     context.vuln = vuln_.get();
+    // Shipped baseline policies: none unless a test sets shipped_policies_ (file, YAML) before
+    // SetUp, so every fixture stays cheap.
+    baseline_ = std::make_unique<BaselineService>(*storage_, clock_, shipped_policies_);
+    context.baseline = baseline_.get();
     router_ = std::make_unique<ApiRouter>(std::move(context));
 
     tenant_a_ = MustTenant("acme");
@@ -185,6 +190,8 @@ class ApiFixture : public ::testing::Test {
   Argon2Params saved_params_;
   std::unique_ptr<Storage> storage_;
   std::unique_ptr<ApiAuthenticator> auth_;
+  std::vector<std::pair<std::string, std::string>> shipped_policies_;
+  std::unique_ptr<BaselineService> baseline_;
   std::unique_ptr<VulnService> vuln_;
   std::unique_ptr<SessionManager> sessions_;
   std::unique_ptr<ApiRouter> router_;

@@ -61,6 +61,7 @@ std::vector<Route> AllRoutes() {
   AddSessionRoutes(routes);
   AddHostSummaryRoutes(routes);
   AddStatsRoutes(routes);
+  AddBaselineRoutes(routes);
   return routes;
 }
 

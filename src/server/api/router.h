@@ -14,7 +14,8 @@
 
 namespace rampart::server {
 class VulnService;
-}
+class BaselineService;
+}  // namespace rampart::server
 
 namespace rampart::server::api {
 
@@ -34,6 +35,8 @@ struct ApiContext {
   VulnService* vuln = nullptr;
   // Console sign-in (POST/DELETE /api/v1/session); nullptr: sign-in answers 503.
   SessionManager* sessions = nullptr;
+  // Baseline management (policies, runs, schedules); nullptr: those routes answer 503.
+  BaselineService* baseline = nullptr;
 };
 
 struct QueryParamInfo {

@@ -57,5 +57,6 @@ void AddStatsRoutes(std::vector<Route>& routes);
 Json HostSummaryJson(const HostSummary& summary);
 // The component schemas of the /api/v1/stats routes (merged into the OpenAPI document).
 Json StatsOpenApiSchemas();
+void AddBaselineRoutes(std::vector<Route>& routes);
 
 }  // namespace rampart::server::api

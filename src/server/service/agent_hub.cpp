@@ -6,6 +6,7 @@
 
 #include "common/logging.h"
 #include "common/wire.h"
+#include "server/service/baseline_protocol.h"
 #include "server/service/enrollment.h"
 #include "server/service/events_protocol.h"
 
@@ -351,6 +352,10 @@ void AgentHub::HandleBatch(Session& session, const Json& message) {
     HandleBlocks(session, batch_key, payload != nullptr ? *payload : Json());
     return;
   }
+  if (kind == "baseline_results") {
+    HandleBaselineResults(session, batch_key, payload != nullptr ? *payload : Json());
+    return;
+  }
   if (kind != "inventory") {
     CountBatch("rejected");
     session.Send(AckMessage(batch_key, "rejected",
@@ -437,6 +442,28 @@ void AgentHub::HandleBlocks(Session& session, const std::string& key, const Json
   }
   const std::string_view status =
       stored->outcome == IngestOutcome::kDuplicate ? "duplicate" : "committed";
+  CountBatch(status);
+  session.Send(AckMessage(key, status, summary));
+}
+
+void AgentHub::HandleBaselineResults(Session& session, const std::string& key,
+                                     const Json& payload) {
+  auto parsed = ParseBaselineResults(key, payload);
+  if (!parsed) {
+    CountBatch("rejected");
+    log::Info("agent {}: batch {} rejected: {}", session.host_id(), key, parsed.error().message());
+    session.Send(AckMessage(key, "rejected", parsed.error().message()));
+    return;
+  }
+  const std::size_t total = parsed->batch.results.size() + parsed->rejected.size();
+  const std::string summary = RejectedSummary(parsed->rejected, total, "results");
+  if (!summary.empty()) log::Info("agent {}: batch {}: {}", session.host_id(), key, summary);
+  auto stored = storage_.ApplyBaselineResults(session.host_id(), parsed->batch, Now());
+  if (!stored) {
+    StoreFailed(session, key, stored.error());
+    return;
+  }
+  const std::string_view status = stored->duplicate ? "duplicate" : "committed";
   CountBatch(status);
   session.Send(AckMessage(key, status, summary));
 }

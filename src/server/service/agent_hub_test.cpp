@@ -400,6 +400,36 @@ TEST_F(AgentHubTest, InvalidEventsAreRejectedOneByOneAndTheAckSaysHowMany) {
   EXPECT_FALSE(agent.conn->closed());
 }
 
+TEST_F(AgentHubTest, BaselineResultsAreStoredOnceAndBadResultsAreNamed) {
+  Agent agent = Enrol("m1");
+  agent.conn->Take();
+  const std::string payload =
+      R"({"run_id":"brun_1","policy":{"id":"p1","name":"P","score":50},"results":[)"
+      R"({"id":"c1","title":"t","level":"high","status":"fail","evidence":"e",)"
+      R"("remediation":{"advice":"a","command":null},"references":[]},)"
+      R"({"id":"c2","level":"low","status":"pass"},{"id":"c3","level":"severe","status":"pass"}]})";
+  agent.Say(Batch("bl-1", payload, "baseline_results"));
+  auto acks = agent.conn->Take();
+  ASSERT_EQ(acks.size(), 1U);
+  EXPECT_EQ(acks[0].GetString("status"), "committed");
+  EXPECT_EQ(acks[0].GetString("message"),
+            "1 of 3 results rejected: results[2]: level: expected low, medium or high");
+  agent.Say(Batch("bl-1", payload, "baseline_results"));
+  acks = agent.conn->Take();
+  ASSERT_EQ(acks.size(), 1U);
+  EXPECT_EQ(acks[0].GetString("status"), "duplicate");
+  auto rows = storage_->ListBaselineResults(tenant_, {});
+  ASSERT_TRUE(rows.ok());
+  EXPECT_EQ(rows->size(), 2U);
+  EXPECT_EQ(storage_->GetHost(tenant_, agent.host_id)->risk.baseline_failures, 1);
+
+  agent.Say(Batch("bl-2", R"({"policy":{"id":"../p"},"results":[]})", "baseline_results"));
+  acks = agent.conn->Take();
+  ASSERT_EQ(acks.size(), 1U);
+  EXPECT_EQ(acks[0].GetString("status"), "rejected");
+  EXPECT_FALSE(agent.conn->closed());
+}
+
 TEST_F(AgentHubTest, ADatabaseOutageLeavesEventsUnacknowledgedForTheRetry) {
   Agent agent = Enrol("m1");
   agent.conn->Take();

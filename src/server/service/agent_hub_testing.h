@@ -277,6 +277,50 @@ class ForwardingStorage final : public Storage {
                                                          std::string_view to) override {
     return s_.ListVulnSnapshots(t, from, to);
   }
+  Result<BaselinePolicyRecord> PutBaselinePolicy(BaselinePolicyRecord p) override {
+    return s_.PutBaselinePolicy(std::move(p));
+  }
+  Result<std::vector<BaselinePolicyRecord>> ListBaselinePolicies(std::string_view t) override {
+    return s_.ListBaselinePolicies(t);
+  }
+  Result<BaselinePolicyRecord> GetBaselinePolicy(std::string_view t, std::string_view p) override {
+    return s_.GetBaselinePolicy(t, p);
+  }
+  Status DeleteBaselinePolicy(std::string_view t, std::string_view p) override {
+    return s_.DeleteBaselinePolicy(t, p);
+  }
+  Result<std::vector<BaselinePolicySettings>> ListBaselineSettings(std::string_view t) override {
+    return s_.ListBaselineSettings(t);
+  }
+  Status PutBaselineSettings(const BaselinePolicySettings& s) override {
+    return s_.PutBaselineSettings(s);
+  }
+  Result<BaselineRun> CreateBaselineRun(BaselineRun r) override {
+    return s_.CreateBaselineRun(std::move(r));
+  }
+  Result<BaselineRun> GetBaselineRun(std::string_view t, std::string_view r) override {
+    return s_.GetBaselineRun(t, r);
+  }
+  Result<BaselineIngest> ApplyBaselineResults(std::string_view h, const BaselineResultsBatch& b,
+                                              std::int64_t now) override {
+    return s_.ApplyBaselineResults(h, b, now);
+  }
+  Result<std::vector<BaselineResultRow>> ListBaselineResults(
+      std::string_view t, const BaselineResultQuery& q) override {
+    return s_.ListBaselineResults(t, q);
+  }
+  Result<BaselineIgnore> CreateBaselineIgnore(BaselineIgnore i) override {
+    return s_.CreateBaselineIgnore(std::move(i));
+  }
+  Result<std::vector<BaselineIgnore>> ListBaselineIgnores(std::string_view t) override {
+    return s_.ListBaselineIgnores(t);
+  }
+  Status DeleteBaselineIgnore(std::string_view t, std::string_view i) override {
+    return s_.DeleteBaselineIgnore(t, i);
+  }
+  Result<std::vector<BaselineDay>> BaselineTrend(std::string_view t, std::string_view d) override {
+    return s_.BaselineTrend(t, d);
+  }
 
  private:
   Storage& s_;

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "common/logging.h"
+#include "server/service/baseline_service.h"
 #include "server/service/vuln_service.h"
 
 namespace rampart::server {
@@ -71,6 +72,10 @@ void Jobs::Tick() {
   if (now >= next_prune_) {
     next_prune_ = now + options_.prune_interval_seconds;
     Prune(now);
+  }
+  if (options_.baseline != nullptr && now >= next_baseline_) {
+    next_baseline_ = now + options_.baseline_schedule_interval_seconds;
+    BaselineSchedules(now);
   }
   if (options_.vuln != nullptr && now >= next_vuln_) {
     next_vuln_ = now + options_.vuln_interval_seconds;
@@ -157,6 +162,23 @@ void Jobs::Vuln(std::int64_t now) {
   if (*done > 0) {
     std::lock_guard lock(mu_);
     stats_.vuln_rematches += *done;
+  }
+}
+
+void Jobs::BaselineSchedules(std::int64_t now) {
+  // One node at a time: two nodes starting the same due schedule would queue it twice.
+  auto held = storage_.TryAcquireLease("baseline-schedule", options_.node_id,
+                                       options_.baseline_schedule_interval_seconds, now);
+  if (!held) {
+    log::Warn("jobs: lease baseline-schedule: {}", held.error().ToString());
+    return;
+  }
+  if (!*held) return;
+  auto started = options_.baseline->RunDueSchedules();
+  if (!started) {
+    log::Warn("jobs: scheduled baseline runs: {}", started.error().ToString());
+  } else if (*started > 0) {
+    log::Info("jobs: {} scheduled baseline run(s) queued", *started);
   }
 }
 

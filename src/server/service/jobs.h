@@ -10,10 +10,12 @@
 //  - hourly, under the lease "batch-prune": idempotency keys older than 7 days are removed;
 //  - with a VulnService, every 2 s: reload the advisory index when the feed generation changed,
 //    then (under the lease "vuln-rematch") rematch queued hosts; every 60 s (under the lease
-//    "vuln-schedule") queue the hosts of tenants whose scheduled vulnerability scan is due.
+//    "vuln-schedule") queue the hosts of tenants whose scheduled vulnerability scan is due;
 //  - hourly (and at start), under the lease "stats-snapshot": each tenant without a snapshot of
 //    today (UTC) gets one of its open vulnerability findings by severity (stats_vuln_daily, the
-//    dashboard's vulnerability trend; the first snapshot of a day stays).
+//    dashboard's vulnerability trend; the first snapshot of a day stays);
+//  - with a BaselineService, every 60 s under the lease "baseline-schedule": queue run_baseline
+//    commands for the policies whose schedule is due (BaselineService::RunDueSchedules).
 // Time comes from the Clock, so tests drive Tick() with a FakeClock and no thread.
 
 #include <chrono>
@@ -51,6 +53,9 @@ struct JobsOptions {
   std::int64_t vuln_schedule_interval_seconds = 60;
   std::int64_t stats_snapshot_interval_seconds = 3600;
   std::int64_t stats_snapshot_lease_seconds = 300;
+  // Baseline schedules (null: none). Must outlive the Jobs.
+  class BaselineService* baseline = nullptr;
+  std::int64_t baseline_schedule_interval_seconds = 60;
 };
 
 class Jobs {
@@ -101,6 +106,8 @@ class Jobs {
   std::int64_t next_settings_ = 0;
   std::int64_t next_sweep_ = 0;
   std::int64_t next_prune_ = 0;
+  std::int64_t next_baseline_ = 0;
+  void BaselineSchedules(std::int64_t now);
   std::int64_t next_vuln_ = 0;
   std::int64_t next_vuln_schedule_ = 0;
   std::int64_t next_stats_snapshot_ = 0;

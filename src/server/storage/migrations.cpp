@@ -311,13 +311,87 @@ CREATE TABLE IF NOT EXISTS stats_vuln_daily (
   PRIMARY KEY (tenant_id, day)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 )sql";
 
-constexpr std::array<Migration, 7> kMigrations = {{
+// Baseline management (docs/baseline.md, "Management"): custom policies per tenant, per tenant x
+// policy settings, runs, the latest result per host x policy x check, the per-day pass-rate
+// history per host x policy, and ignores.
+constexpr std::string_view kSqliteV7 = R"sql(
+CREATE TABLE IF NOT EXISTS baseline_policies (
+  tenant_id TEXT NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL, yaml TEXT NOT NULL,
+  checks INTEGER NOT NULL, created_by TEXT NOT NULL, created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL, PRIMARY KEY (tenant_id, id));
+CREATE TABLE IF NOT EXISTS baseline_settings (
+  tenant_id TEXT NOT NULL, policy_id TEXT NOT NULL, enabled INTEGER NOT NULL,
+  host_ids TEXT NOT NULL, interval_days INTEGER NOT NULL, at_minute INTEGER NOT NULL,
+  last_run_at INTEGER NOT NULL, last_run_id TEXT NOT NULL, updated_at INTEGER NOT NULL,
+  PRIMARY KEY (tenant_id, policy_id));
+CREATE TABLE IF NOT EXISTS baseline_runs (
+  id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, policy_id TEXT NOT NULL,
+  hosts_targeted INTEGER NOT NULL, results_received INTEGER NOT NULL, created_by TEXT NOT NULL,
+  started_at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS baseline_runs_tenant ON baseline_runs(tenant_id, policy_id, started_at);
+CREATE TABLE IF NOT EXISTS baseline_results (
+  tenant_id TEXT NOT NULL, host_id TEXT NOT NULL, policy_id TEXT NOT NULL, check_id TEXT NOT NULL,
+  title TEXT NOT NULL, level TEXT NOT NULL, status TEXT NOT NULL, evidence TEXT NOT NULL,
+  remediation TEXT NOT NULL, fix_command TEXT NOT NULL, refs TEXT NOT NULL,
+  run_id TEXT NOT NULL,
+  checked_at INTEGER NOT NULL, PRIMARY KEY (host_id, policy_id, check_id));
+CREATE INDEX IF NOT EXISTS baseline_results_tenant
+  ON baseline_results(tenant_id, policy_id, check_id);
+CREATE TABLE IF NOT EXISTS baseline_history (
+  tenant_id TEXT NOT NULL, host_id TEXT NOT NULL, policy_id TEXT NOT NULL, day TEXT NOT NULL,
+  passed INTEGER NOT NULL, failed INTEGER NOT NULL, PRIMARY KEY (host_id, policy_id, day));
+CREATE INDEX IF NOT EXISTS baseline_history_tenant ON baseline_history(tenant_id, day);
+CREATE TABLE IF NOT EXISTS baseline_ignores (
+  id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, policy_id TEXT NOT NULL, check_id TEXT NOT NULL,
+  host_id TEXT NOT NULL, reason TEXT NOT NULL, created_by TEXT NOT NULL,
+  created_at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS baseline_ignores_tenant ON baseline_ignores(tenant_id, policy_id);
+)sql";
+
+constexpr std::string_view kMysqlV7 = R"sql(
+CREATE TABLE IF NOT EXISTS baseline_policies (
+  tenant_id VARCHAR(64) NOT NULL, id VARCHAR(128) NOT NULL, name VARCHAR(255) NOT NULL,
+  yaml LONGTEXT NOT NULL, checks BIGINT NOT NULL, created_by VARCHAR(255) NOT NULL,
+  created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL,
+  PRIMARY KEY (tenant_id, id)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE TABLE IF NOT EXISTS baseline_settings (
+  tenant_id VARCHAR(64) NOT NULL, policy_id VARCHAR(128) NOT NULL, enabled TINYINT NOT NULL,
+  host_ids MEDIUMTEXT NOT NULL, interval_days INT NOT NULL, at_minute INT NOT NULL,
+  last_run_at BIGINT NOT NULL, last_run_id VARCHAR(64) NOT NULL, updated_at BIGINT NOT NULL,
+  PRIMARY KEY (tenant_id, policy_id)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE TABLE IF NOT EXISTS baseline_runs (
+  id VARCHAR(64) NOT NULL PRIMARY KEY, tenant_id VARCHAR(64) NOT NULL,
+  policy_id VARCHAR(128) NOT NULL, hosts_targeted BIGINT NOT NULL,
+  results_received BIGINT NOT NULL, created_by VARCHAR(255) NOT NULL, started_at BIGINT NOT NULL,
+  KEY baseline_runs_tenant (tenant_id, policy_id, started_at)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE TABLE IF NOT EXISTS baseline_results (
+  tenant_id VARCHAR(64) NOT NULL, host_id VARCHAR(64) NOT NULL, policy_id VARCHAR(128) NOT NULL,
+  check_id VARCHAR(128) NOT NULL, title TEXT NOT NULL, level VARCHAR(16) NOT NULL,
+  status VARCHAR(16) NOT NULL, evidence TEXT NOT NULL, remediation TEXT NOT NULL,
+  fix_command TEXT NOT NULL,
+  refs TEXT NOT NULL, run_id VARCHAR(64) NOT NULL, checked_at BIGINT NOT NULL,
+  PRIMARY KEY (host_id, policy_id, check_id),
+  KEY baseline_results_tenant (tenant_id, policy_id, check_id)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE TABLE IF NOT EXISTS baseline_history (
+  tenant_id VARCHAR(64) NOT NULL, host_id VARCHAR(64) NOT NULL, policy_id VARCHAR(128) NOT NULL,
+  day CHAR(10) NOT NULL, passed BIGINT NOT NULL, failed BIGINT NOT NULL,
+  PRIMARY KEY (host_id, policy_id, day),
+  KEY baseline_history_tenant (tenant_id, day)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE TABLE IF NOT EXISTS baseline_ignores (
+  id VARCHAR(64) NOT NULL PRIMARY KEY, tenant_id VARCHAR(64) NOT NULL,
+  policy_id VARCHAR(128) NOT NULL, check_id VARCHAR(128) NOT NULL, host_id VARCHAR(64) NOT NULL,
+  reason TEXT NOT NULL, created_by VARCHAR(255) NOT NULL, created_at BIGINT NOT NULL,
+  KEY baseline_ignores_tenant (tenant_id, policy_id)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+)sql";
+
+constexpr std::array<Migration, 8> kMigrations = {{
     {1, "tenants, users, API and enrolment tokens", kSqliteV1, kMysqlV1},
     {2, "hosts, fingerprints and batch keys", kSqliteV2, kMysqlV2},
     {3, "tenant settings and leases", kSqliteV3, kMysqlV3},
     {4, "security events, host blocks and the agent command queue", kSqliteV4, kMysqlV4},
     {5, "vulnerability advisories, feeds, findings, ignore rules", kSqliteV5, kMysqlV5},
     {6, "console sign-in sessions", kSqliteV6, kMysqlV6},
+    {7, "baseline policies, settings, runs, results, history, ignores", kSqliteV7, kMysqlV7},
     {10, "daily vulnerability snapshots for the dashboard", kSqliteV10, kMysqlV10},
 }};
 

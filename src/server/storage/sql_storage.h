@@ -150,6 +150,28 @@ class SqlStorage final : public Storage {
   Result<std::vector<EmergencyFlag>> ListEmergencies(std::string_view tenant_id) override;
   Status DeleteEmergency(std::string_view tenant_id, std::string_view vuln_id) override;
 
+  Result<BaselinePolicyRecord> PutBaselinePolicy(BaselinePolicyRecord policy) override;
+  Result<std::vector<BaselinePolicyRecord>> ListBaselinePolicies(
+      std::string_view tenant_id) override;
+  Result<BaselinePolicyRecord> GetBaselinePolicy(std::string_view tenant_id,
+                                                 std::string_view policy_id) override;
+  Status DeleteBaselinePolicy(std::string_view tenant_id, std::string_view policy_id) override;
+  Result<std::vector<BaselinePolicySettings>> ListBaselineSettings(
+      std::string_view tenant_id) override;
+  Status PutBaselineSettings(const BaselinePolicySettings& settings) override;
+  Result<BaselineRun> CreateBaselineRun(BaselineRun run) override;
+  Result<BaselineRun> GetBaselineRun(std::string_view tenant_id, std::string_view run_id) override;
+  Result<BaselineIngest> ApplyBaselineResults(std::string_view host_id,
+                                              const BaselineResultsBatch& batch,
+                                              std::int64_t now) override;
+  Result<std::vector<BaselineResultRow>> ListBaselineResults(
+      std::string_view tenant_id, const BaselineResultQuery& query) override;
+  Result<BaselineIgnore> CreateBaselineIgnore(BaselineIgnore ignore) override;
+  Result<std::vector<BaselineIgnore>> ListBaselineIgnores(std::string_view tenant_id) override;
+  Status DeleteBaselineIgnore(std::string_view tenant_id, std::string_view ignore_id) override;
+  Result<std::vector<BaselineDay>> BaselineTrend(std::string_view tenant_id,
+                                                 std::string_view since_date) override;
+
  private:
   bool mysql() const { return dialect_ == SqlDialect::kMysql; }
   // " FOR UPDATE" on MySQL (row lock for read-modify-write under READ COMMITTED); SQLite's

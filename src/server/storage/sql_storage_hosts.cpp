@@ -207,6 +207,10 @@ Status SqlStorage::DeleteHost(std::string_view tenant_id, std::string_view host_
         conn.Execute("DELETE FROM vuln_findings WHERE host_id = ?", key).status());
     RAMPART_RETURN_IF_ERROR(
         conn.Execute("DELETE FROM vuln_rematch WHERE host_id = ?", key).status());
+    for (std::string_view table : {"baseline_results", "baseline_history", "baseline_ignores"}) {
+      RAMPART_RETURN_IF_ERROR(
+          conn.Execute("DELETE FROM " + std::string(table) + " WHERE host_id = ?", key).status());
+    }
     return conn.Execute("DELETE FROM hosts WHERE id = ?", key).status();
   });
 }

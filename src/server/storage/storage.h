@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "server/baseline_model.h"
 #include "server/events_model.h"
 #include "server/model.h"
 #include "server/stats_model.h"
@@ -265,6 +266,47 @@ class Storage {
   virtual Result<std::vector<VulnDaySnapshot>> ListVulnSnapshots(std::string_view tenant_id,
                                                                  std::string_view from_day,
                                                                  std::string_view to_day) = 0;
+  // ---- Baseline management (baseline_model.h; the long form is docs/baseline.md) ----
+  // Custom policies. PutBaselinePolicy inserts or replaces the tenant's policy `id` (created_at
+  // kept from the first upload). DeleteBaselinePolicy also removes its settings, results,
+  // history and ignores (host baseline counters follow); NotFound when absent.
+  virtual Result<BaselinePolicyRecord> PutBaselinePolicy(BaselinePolicyRecord policy) = 0;
+  virtual Result<std::vector<BaselinePolicyRecord>> ListBaselinePolicies(
+      std::string_view tenant_id) = 0;
+  virtual Result<BaselinePolicyRecord> GetBaselinePolicy(std::string_view tenant_id,
+                                                         std::string_view policy_id) = 0;
+  virtual Status DeleteBaselinePolicy(std::string_view tenant_id, std::string_view policy_id) = 0;
+  // Settings rows the tenant has (policies without one use the defaults); tenant_id "" = every
+  // tenant's (the scheduler).
+  virtual Result<std::vector<BaselinePolicySettings>> ListBaselineSettings(
+      std::string_view tenant_id) = 0;
+  // Upserts enabled, host_ids, interval_days, at_minute (last_run_* are kept).
+  virtual Status PutBaselineSettings(const BaselinePolicySettings& settings) = 0;
+  // Stores the run (fills id and started_at when empty) and records it as the policy's last run.
+  virtual Result<BaselineRun> CreateBaselineRun(BaselineRun run) = 0;
+  virtual Result<BaselineRun> GetBaselineRun(std::string_view tenant_id,
+                                             std::string_view run_id) = 0;
+  // One host's results for one policy, in one transaction: kDuplicate-like (duplicate = true,
+  // nothing changes) when (host, key) was committed before; otherwise the host's results for
+  // batch.policy_id are replaced by batch.results, the day's history row (UTC) of host x policy
+  // is rewritten with the non-ignored pass/fail counts, the run (when it is the tenant's) counts
+  // one more host, hosts.risk_baseline_failures is recomputed and the key recorded. NotFound
+  // when the host is gone.
+  virtual Result<BaselineIngest> ApplyBaselineResults(std::string_view host_id,
+                                                      const BaselineResultsBatch& batch,
+                                                      std::int64_t now) = 0;
+  // Latest results with hostname and ignored flag, by policy, check, hostname.
+  virtual Result<std::vector<BaselineResultRow>> ListBaselineResults(
+      std::string_view tenant_id, const BaselineResultQuery& query) = 0;
+  // Ignores; creating or deleting one recomputes the tenant's host baseline counters. Create
+  // fills id and created_at; NotFound for a host_id that is not the tenant's.
+  virtual Result<BaselineIgnore> CreateBaselineIgnore(BaselineIgnore ignore) = 0;
+  virtual Result<std::vector<BaselineIgnore>> ListBaselineIgnores(std::string_view tenant_id) = 0;
+  virtual Status DeleteBaselineIgnore(std::string_view tenant_id, std::string_view ignore_id) = 0;
+  // Per day (YYYY-MM-DD, UTC) at or after since_date, oldest first: passed/failed summed over the
+  // tenant's history rows and the number of hosts that reported that day.
+  virtual Result<std::vector<BaselineDay>> BaselineTrend(std::string_view tenant_id,
+                                                         std::string_view since_date) = 0;
 };
 
 // Opens (creating when needed) and migrates. URLs: "sqlite:///abs/path.db", "sqlite://:memory:"

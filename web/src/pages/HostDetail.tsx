@@ -4,6 +4,7 @@ import { Button, Empty, ErrorBox, Link, Loading, StatusBadge, Table } from "../c
 import { cellText, columnsOf, formatTime, relativeTime } from "../format";
 import { useAsync } from "../hooks";
 import { navigate } from "../router";
+import { HostBaselineTab } from "./Baselines";
 import { HostVulnerabilities } from "./Vulnerabilities";
 import { CATEGORIES, label, PREFERRED_COLUMNS, type PageProps } from "./common";
 
@@ -102,6 +103,18 @@ export function HostDetail({ me, match }: PageProps) {
         >
           Vulnerabilities <span class="count">{h.risk.vulnerabilities}</span>
         </a>
+        <a
+          role="tab"
+          aria-selected={tab === "baseline"}
+          class={tab === "baseline" ? "tab active" : "tab"}
+          href={`/hosts/${encodeURIComponent(id)}?tab=baseline`}
+          onClick={(e) => {
+            e.preventDefault();
+            navigate(`/hosts/${encodeURIComponent(id)}?tab=baseline`, true);
+          }}
+        >
+          Baseline <span class="count">{h.risk.baseline_failures}</span>
+        </a>
         {CATEGORIES.map((c) => (
           <a
             key={c}
@@ -120,6 +133,8 @@ export function HostDetail({ me, match }: PageProps) {
       </div>
       {tab === "vulnerabilities" ? (
         <HostVulnerabilities hostId={id} role={me.role} />
+      ) : tab === "baseline" ? (
+        <HostBaselineTab hostId={id} role={me.role} />
       ) : (
         <FingerprintTab hostId={id} category={(CATEGORIES as readonly string[]).includes(tab) ? tab : "host"} />
       )}

@@ -5,6 +5,7 @@ import type { FunctionComponent } from "preact";
 import type { Role } from "../api";
 import type { RouteDef } from "../router";
 import { Agents } from "./Agents";
+import { BaselineCheckPage, BaselineIgnores, BaselinePolicyPage, Baselines } from "./Baselines";
 import type { PageProps } from "./common";
 import { Dashboard } from "./Dashboard";
 import { Blocks, EventDetail, Events } from "./Events";
@@ -34,6 +35,10 @@ export const ROUTES: RouteDef<ConsolePage>[] = [
   { pattern: "/vulnerabilities", nav: "Vulnerabilities", page: { component: Vulnerabilities, role: "viewer", title: "Vulnerabilities" } },
   { pattern: "/vulnerabilities/:id", page: { component: VulnerabilityPage, role: "viewer", title: "Vulnerability" } },
   { pattern: "/vulnerability-rules", page: { component: VulnRules, role: "viewer", title: "Ignore rules and emergencies" } },
+  { pattern: "/baselines", nav: "Baselines", page: { component: Baselines, role: "viewer", title: "Security baselines" } },
+  { pattern: "/baselines/:id", page: { component: BaselinePolicyPage, role: "viewer", title: "Baseline policy" } },
+  { pattern: "/baselines/:id/checks/:check", page: { component: BaselineCheckPage, role: "viewer", title: "Baseline check" } },
+  { pattern: "/baseline-ignores", page: { component: BaselineIgnores, role: "viewer", title: "Baseline ignores" } },
   { pattern: "/settings", nav: "Settings", page: { component: Settings, role: "viewer", title: "Settings" } },
   { pattern: "/users", nav: "Users & tokens", page: { component: Users, role: "admin", title: "Users and tokens" } },
   { pattern: "/agents", nav: "Agents", page: { component: Agents, role: "admin", title: "Agents" } },
