@@ -60,6 +60,7 @@ std::vector<Route> AllRoutes() {
   AddVulnerabilityRoutes(routes);
   AddSessionRoutes(routes);
   AddHostSummaryRoutes(routes);
+  AddMalwareRoutes(routes);
   return routes;
 }
 

@@ -51,5 +51,6 @@ void AddBlockRoutes(std::vector<Route>& routes);
 void AddVulnerabilityRoutes(std::vector<Route>& routes);
 void AddSessionRoutes(std::vector<Route>& routes);
 void AddHostSummaryRoutes(std::vector<Route>& routes);
+void AddMalwareRoutes(std::vector<Route>& routes);
 
 }  // namespace rampart::server::api

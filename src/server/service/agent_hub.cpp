@@ -8,6 +8,7 @@
 #include "common/wire.h"
 #include "server/service/enrollment.h"
 #include "server/service/events_protocol.h"
+#include "server/service/malware_protocol.h"
 
 namespace rampart::server {
 namespace {
@@ -351,11 +352,20 @@ void AgentHub::HandleBatch(Session& session, const Json& message) {
     HandleBlocks(session, batch_key, payload != nullptr ? *payload : Json());
     return;
   }
+  if (kind == "malware_events") {
+    HandleMalwareEvents(session, batch_key, payload != nullptr ? *payload : Json());
+    return;
+  }
+  if (kind == "command_results") {
+    HandleCommandResults(session, batch_key, payload != nullptr ? *payload : Json());
+    return;
+  }
   if (kind != "inventory") {
     CountBatch("rejected");
     session.Send(AckMessage(batch_key, "rejected",
                             "unknown batch kind '" + kind.substr(0, 64) +
-                                "' (expected inventory, security_events or blocks)"));
+                                "' (expected inventory, security_events, blocks, malware_events "
+                                "or command_results)"));
     return;
   }
   auto batch =
@@ -431,6 +441,50 @@ void AgentHub::HandleBlocks(Session& session, const std::string& key, const Json
   const std::string summary = RejectedSummary(parsed->rejected, total, "blocks");
   if (!summary.empty()) log::Info("agent {}: batch {}: {}", session.host_id(), key, summary);
   auto stored = storage_.ApplyBlocksSnapshot(session.host_id(), parsed->snapshot, Now());
+  if (!stored) {
+    StoreFailed(session, key, stored.error());
+    return;
+  }
+  const std::string_view status =
+      stored->outcome == IngestOutcome::kDuplicate ? "duplicate" : "committed";
+  CountBatch(status);
+  session.Send(AckMessage(key, status, summary));
+}
+
+void AgentHub::HandleMalwareEvents(Session& session, const std::string& key, const Json& payload) {
+  auto batch = ParseMalwareEventsBatch(key, payload);
+  if (!batch) {
+    CountBatch("rejected");
+    log::Info("agent {}: batch {} rejected: {}", session.host_id(), key, batch.error().message());
+    session.Send(AckMessage(key, "rejected", batch.error().message()));
+    return;
+  }
+  const std::size_t total = batch->events.size() + batch->scans.size() + batch->rejected.size();
+  const std::string summary = RejectedSummary(batch->rejected, total, "entries");
+  if (!summary.empty()) log::Info("agent {}: batch {}: {}", session.host_id(), key, summary);
+  auto stored = storage_.ApplyMalwareEvents(session.host_id(), *batch, Now());
+  if (!stored) {
+    StoreFailed(session, key, stored.error());
+    return;
+  }
+  const std::string_view status =
+      stored->outcome == IngestOutcome::kDuplicate ? "duplicate" : "committed";
+  CountBatch(status);
+  session.Send(AckMessage(key, status, summary));
+}
+
+void AgentHub::HandleCommandResults(Session& session, const std::string& key, const Json& payload) {
+  auto batch = ParseCommandResultsBatch(key, payload);
+  if (!batch) {
+    CountBatch("rejected");
+    log::Info("agent {}: batch {} rejected: {}", session.host_id(), key, batch.error().message());
+    session.Send(AckMessage(key, "rejected", batch.error().message()));
+    return;
+  }
+  const std::size_t total = batch->results.size() + batch->rejected.size();
+  const std::string summary = RejectedSummary(batch->rejected, total, "results");
+  if (!summary.empty()) log::Info("agent {}: batch {}: {}", session.host_id(), key, summary);
+  auto stored = storage_.ApplyCommandResults(session.host_id(), *batch, Now());
   if (!stored) {
     StoreFailed(session, key, stored.error());
     return;

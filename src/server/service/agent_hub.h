@@ -97,6 +97,8 @@ class AgentHub {
   void HandleDeregister(Session& session, const Json& message);
   void HandleSecurityEvents(Session& session, const std::string& key, const Json& payload);
   void HandleBlocks(Session& session, const std::string& key, const Json& payload);
+  void HandleMalwareEvents(Session& session, const std::string& key, const Json& payload);
+  void HandleCommandResults(Session& session, const std::string& key, const Json& payload);
   // Acks a batch the storage refused (rejected), closes the channel of a deleted host, or stays
   // silent about a transient error (the agent resends).
   void StoreFailed(Session& session, const std::string& key, const Status& error);
