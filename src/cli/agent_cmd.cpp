@@ -284,7 +284,9 @@ int RunAgent(const AgentArgs& args, std::FILE* err) {
           malware_options.watch_dirs.push_back(p);
         }
       }
-      malware_options.exclude_dirs = {args.data_dir};
+      std::error_code ec;
+      const auto data_dir = std::filesystem::weakly_canonical(args.data_dir, ec);
+      malware_options.exclude_dirs = {ec ? args.data_dir : data_dir.string()};
       malware = std::make_unique<agent::scan::MalwareAgent>(
           malware_options, malware_scanner.get(), malware_vault ? &*malware_vault : nullptr,
           spool->get(), &SystemClock::Instance());
