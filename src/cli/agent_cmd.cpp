@@ -276,6 +276,7 @@ int RunAgent(const AgentArgs& args, std::FILE* err) {
         log::Error("malware: quarantine vault unavailable: {}", vault.error().ToString());
       }
       agent::scan::MalwareAgentOptions malware_options;
+      malware_options.host_id = identity.host_id;
       malware_options.data_dir = args.data_dir;
       malware_options.quick_paths = QuickScanPaths();
       for (const std::string& p : malware_options.quick_paths) {

@@ -210,16 +210,37 @@ std::vector<std::string> AgentHub::ConnectedTenants() const {
   return out;
 }
 
-std::string AgentHub::ConfigText(std::int64_t version, const Json& settings) const {
-  return ConfigMessage(
-      version, options_.effective_settings ? options_.effective_settings(settings) : settings);
+std::string AgentHub::ConfigText(std::string_view tenant_id, std::int64_t version,
+                                 const Json& settings) const {
+  Json effective = options_.effective_settings ? options_.effective_settings(settings) : settings;
+  // The tenant's trusted files go with the settings (the API bumps the settings version when they
+  // change); each agent applies the entries that cover its host.
+  auto trusted = storage_.ListTrustedFiles(tenant_id);
+  if (!trusted.ok()) {
+    log::Warn("agent channel: trusted files of tenant {}: {}", tenant_id,
+              trusted.error().ToString());
+  } else if (effective.is_object()) {
+    Json entries = Json::MakeArray();
+    for (const TrustedFile& t : *trusted) {
+      Json entry = Json::MakeObject();
+      entry.Set("kind", t.kind);
+      entry.Set("value", t.value);
+      entry.Set("hosts", t.host_ids.empty() ? Json("all") : Json::StringArray(t.host_ids));
+      entries.Push(std::move(entry));
+    }
+    Json& malware = effective["malware"];
+    if (!malware.is_object()) malware = Json::MakeObject();
+    malware.Set("trusted", std::move(entries));
+  }
+  return ConfigMessage(version, effective);
 }
 
 std::size_t AgentHub::PushConfig(std::string_view tenant_id, std::int64_t version,
                                  const Json& settings) {
   auto sessions = TenantSessions(tenant_id);
   if (sessions.empty()) return 0;
-  const std::string text = ConfigText(version, settings);  // built once for the whole tenant
+  // Built once for the whole tenant.
+  const std::string text = ConfigText(tenant_id, version, settings);
   std::size_t sent = 0;
   for (const auto& session : sessions) {
     if (session->SendConfig(version, text, false)) ++sent;
@@ -327,7 +348,9 @@ void AgentHub::HandleHello(Session& session, const Json& message) {
     return;
   }
   if (settings->version != config_version) {
-    session.SendConfig(settings->version, ConfigText(settings->version, settings->settings), true);
+    session.SendConfig(settings->version,
+                       ConfigText(session.tenant_id(), settings->version, settings->settings),
+                       true);
   }
   // Commands queued while the agent was away (on any node), after its config.
   DeliverCommands(session.host_id());
