@@ -6,6 +6,7 @@ import { useAsync } from "../hooks";
 import { navigate } from "../router";
 import { HostVulnerabilities } from "./Vulnerabilities";
 import { CATEGORIES, label, PREFERRED_COLUMNS, type PageProps } from "./common";
+import { HostMalware } from "./Malware";
 
 type Row = Record<string, unknown>;
 interface HostWithCounts extends Host {
@@ -102,6 +103,18 @@ export function HostDetail({ me, match }: PageProps) {
         >
           Vulnerabilities <span class="count">{h.risk.vulnerabilities}</span>
         </a>
+        <a
+          role="tab"
+          aria-selected={tab === "malware"}
+          class={tab === "malware" ? "tab active" : "tab"}
+          href={`/hosts/${encodeURIComponent(id)}?tab=malware`}
+          onClick={(e) => {
+            e.preventDefault();
+            navigate(`/hosts/${encodeURIComponent(id)}?tab=malware`, true);
+          }}
+        >
+          Malware
+        </a>
         {CATEGORIES.map((c) => (
           <a
             key={c}
@@ -120,6 +133,8 @@ export function HostDetail({ me, match }: PageProps) {
       </div>
       {tab === "vulnerabilities" ? (
         <HostVulnerabilities hostId={id} role={me.role} />
+      ) : tab === "malware" ? (
+        <HostMalware hostId={id} role={me.role} />
       ) : (
         <FingerprintTab hostId={id} category={(CATEGORIES as readonly string[]).includes(tab) ? tab : "host"} />
       )}
