@@ -47,6 +47,10 @@ class AgentCommand final : public Command {
     cmd_->add_flag(
         "--no-baseline", [this](std::int64_t) { args_.baseline = false; },
         "Do not run the baseline checks the server asks for (run_baseline commands)");
+    cmd_->add_flag(
+        "--no-malware", [this](std::int64_t) { args_.malware = false; },
+        "Do not run scheduled or requested malware scans, real-time watching or quarantine "
+        "commands");
     cmd_->add_option("--geoip-db", args_.geoip_db,
                      "MaxMind-format country database (.mmdb) for abnormal-login locations "
                      "(default: the one `make run` installs, when present)");

@@ -3,17 +3,21 @@
 #include <atomic>
 #include <csignal>
 #include <filesystem>
+#include <optional>
 #include <thread>
 
 #include "agent/baseline/baseline_agent.h"
 #include "agent/monitor/geoip.h"
 #include "agent/monitor/login_agent.h"
+#include "agent/scan/malware_agent.h"
+#include "agent/scan/yara_rules.h"
 #include "agent/transport/agent_config.h"
 #include "agent/transport/channel.h"
 #include "agent/transport/enroll_client.h"
 #include "agent/transport/identity.h"
 #include "agent/transport/inventory_sync.h"
 #include "agent/transport/spool.h"
+#include "cli/scan_cmd.h"
 #include "common/files.h"
 #include "common/logging.h"
 #include "rampart/version.h"
@@ -257,6 +261,62 @@ int RunAgent(const AgentArgs& args, std::FILE* err) {
     channel_options.command_handlers.push_back(
         [b](const agent::CommandMessage& c) { return b->OnCommand(c.id, c.name, c.args); });
   }
+  // Malware scans, real-time watching and vault commands, in the daemon only.
+  std::unique_ptr<agent::scan::RuleSet> malware_rules;
+  std::unique_ptr<agent::scan::Scanner> malware_scanner;
+  std::optional<agent::scan::Vault> malware_vault;
+  std::unique_ptr<agent::scan::MalwareAgent> malware;
+  if (args.malware && !args.once && !args.deregister) {
+    std::vector<agent::scan::RuleDiagnostic> diagnostics;
+    auto sources = agent::scan::ShippedRuleSources();
+    const std::string extra = "/etc/rampart/rules/malware";
+    if (std::filesystem::exists(extra)) {
+      if (auto more = agent::scan::ReadRuleSources(extra); more.ok()) {
+        for (auto& source : *more) sources.push_back(std::move(source));
+      } else {
+        log::Warn("malware: extra rules {}: {}", extra, more.error().ToString());
+      }
+    }
+    auto rules = agent::scan::RuleSet::Compile(sources, args.data_dir + "/scan", &diagnostics);
+    for (const auto& d : diagnostics) log::Warn("malware rules: {}", d.ToString());
+    if (!rules.ok()) {
+      log::Error("malware scanning is off: {}", rules.error().ToString());
+    } else {
+      malware_rules = std::move(*rules);
+      malware_scanner = std::make_unique<agent::scan::Scanner>(*malware_rules, nullptr, nullptr);
+      if (auto vault = agent::scan::Vault::Open(args.data_dir + "/quarantine"); vault.ok()) {
+        malware_vault.emplace(std::move(*vault));
+      } else {
+        log::Error("malware: quarantine vault unavailable: {}", vault.error().ToString());
+      }
+      agent::scan::MalwareAgentOptions malware_options;
+      malware_options.host_id = identity.host_id;
+      malware_options.data_dir = args.data_dir;
+      malware_options.quick_paths = QuickScanPaths();
+      for (const std::string& p : malware_options.quick_paths) {
+        std::error_code ec;
+        if (std::filesystem::is_directory(std::filesystem::symlink_status(p, ec))) {
+          malware_options.watch_dirs.push_back(p);
+        }
+      }
+      std::error_code ec;
+      const auto data_dir = std::filesystem::weakly_canonical(args.data_dir, ec);
+      malware_options.exclude_dirs = {ec ? args.data_dir : data_dir.string()};
+      malware = std::make_unique<agent::scan::MalwareAgent>(
+          malware_options, malware_scanner.get(), malware_vault ? &*malware_vault : nullptr,
+          spool->get(), &SystemClock::Instance());
+      Json stored = Json::MakeObject();
+      if (auto config = agent::LoadConfig(args.data_dir); config && *config) {
+        stored = (*config)->settings;
+      }
+      malware->OnConfig(stored);
+      agent::scan::MalwareAgent* m = malware.get();
+      channel_options.command_handlers.push_back(
+          [m](const agent::CommandMessage& c) { return m->OnCommand(c); });
+      channel_options.config_listeners.push_back(
+          [m](const Json& settings) { m->OnConfig(settings); });
+    }
+  }
   agent::Channel channel(identity, std::move(channel_options), spool->get(), inventory->get(),
                          agent::MakeCollectorSource(HostView(), SystemClock::Instance(), collect),
                          &SystemClock::Instance());
@@ -280,10 +340,13 @@ int RunAgent(const AgentArgs& args, std::FILE* err) {
   std::atomic<bool> login_stop{false};
   std::thread login_thread;
   if (login) login_thread = std::thread([&] { login->Run(login_stop); });
+  std::thread malware_thread;
+  if (malware) malware_thread = std::thread([&] { malware->Run(login_stop); });
   Status done = channel.Run();
   login_stop.store(true);
   if (login_thread.joinable()) login_thread.join();
   if (baseline) baseline->Stop();
+  if (malware_thread.joinable()) malware_thread.join();
   if (!done.ok()) return Fail(err, 2, done.message());
   log::Info("stopped");
   return 0;

@@ -24,6 +24,9 @@ struct AgentArgs {
   std::chrono::seconds once_timeout{120};
   // Live login monitoring (agent/monitor/login_agent.h): on unless --no-login-monitor.
   bool login_monitor = true;
+  // Malware scans, watching and vault commands (agent/scan/malware_agent.h): on unless
+  // --no-malware.
+  bool malware = true;
   std::string geoip_db;           // default: agent::DefaultGeoIpDatabase()
   std::string firewall = "auto";  // auto, nftables, ipset, none
   // Baseline runs the server commands (agent/baseline/baseline_agent.h): on unless --no-baseline.

@@ -474,4 +474,6 @@ int RunQuarantine(const QuarantineArgs& args, std::FILE* out, std::FILE* err) {
   return 2;
 }
 
+std::vector<std::string> QuickScanPaths() { return QuickPaths(); }
+
 }  // namespace rampart::cli

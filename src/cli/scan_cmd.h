@@ -37,6 +37,10 @@ struct QuarantineArgs {
   std::string data_dir;
 };
 
+// Web roots, temp dirs, cron, systemd and per-user autostart places that exist on this host (the
+// --quick places; also what the agent daemon's malware module scans daily and watches).
+std::vector<std::string> QuickScanPaths();
+
 // /var/lib/rampart/agent for root; $XDG_CACHE_HOME/rampart or ~/.cache/rampart otherwise.
 std::string DefaultDataDir();
 

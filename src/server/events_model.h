@@ -143,11 +143,12 @@ struct BlockQuery {
 };
 
 // Command lifecycle: pending (queued) -> delivered (written to the agent's live channel) ->
-// applied (a later blocks snapshot shows the effect); pending -> expired when the host did not
-// connect within kCommandTtlSeconds.
-enum class CommandStatus { kPending, kDelivered, kApplied, kExpired };
-inline constexpr std::array<std::string_view, 4> kCommandStatusNames = {"pending", "delivered",
-                                                                        "applied", "expired"};
+// applied (a later blocks snapshot shows the effect) or succeeded / failed (the agent's
+// command_results batch, with a message and a result object); pending -> expired when the host did
+// not connect within kCommandTtlSeconds.
+enum class CommandStatus { kPending, kDelivered, kApplied, kExpired, kSucceeded, kFailed };
+inline constexpr std::array<std::string_view, 6> kCommandStatusNames = {
+    "pending", "delivered", "applied", "expired", "succeeded", "failed"};
 inline std::string_view CommandStatusName(CommandStatus s) {
   return kCommandStatusNames[static_cast<std::size_t>(s)];
 }
@@ -170,6 +171,10 @@ struct AgentCommand {
   std::int64_t created_at = 0;
   std::int64_t delivered_at = 0;
   std::int64_t applied_at = 0;
+  // From the agent's command result (succeeded / failed); empty and 0 before.
+  std::string message;
+  Json result = Json::MakeObject();
+  std::int64_t finished_at = 0;
 };
 
 }  // namespace rampart::server

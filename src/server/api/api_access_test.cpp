@@ -104,7 +104,27 @@ class ApiAccess : public ApiFixture {
     auto stored_run = storage_->CreateBaselineRun(run);
     ASSERT_TRUE(stored_run.ok());
     baseline_ignore_ = stored_ignore->id;
-    b_objects_ = {{"/api/v1/events/", events->items[0].id},
+    // A malware finding and a trusted-file entry of tenant B.
+    MalwareEventsBatch malware;
+    malware.idempotency_key = "m1";
+    ReportedMalware file;
+    file.path = "/tmp/eicar.com";
+    file.sha256 = std::string(64, 'e');
+    file.first_seen = file.last_seen = Now();
+    malware.events.push_back(file);
+    ASSERT_TRUE(storage_->ApplyMalwareEvents(host.id, malware, Now()).ok());
+    auto malware_events = storage_->ListMalwareEvents(tenant_b_, MalwareQuery{});
+    ASSERT_TRUE(malware_events.ok() && malware_events->items.size() == 1);
+    TrustedFile trusted;
+    trusted.tenant_id = tenant_b_;
+    trusted.kind = "directory";
+    trusted.value = "/opt/b";
+    trusted.created_by = "test";
+    auto trusted_b = storage_->CreateTrustedFile(trusted);
+    ASSERT_TRUE(trusted_b.ok());
+    b_objects_ = {{"/api/v1/malware/events/", malware_events->items[0].id},
+                  {"/api/v1/malware/trusted/", trusted_b->entry.id},
+                  {"/api/v1/events/", events->items[0].id},
                   {"/api/v1/vulnerabilities/", "DSA-B-1"},
                   {"/api/v1/vulnerability-ignore-rules/", stored_rule->id},
                   {"/api/v1/vulnerability-emergencies/", "DSA-B-2"},
@@ -174,6 +194,19 @@ class ApiAccess : public ApiFixture {
     }
     if (StartsWith(pattern, "/api/v1/baseline/runs/")) {
       return storage_->GetBaselineRun(tenant_b_, id).ok();
+    }
+    if (StartsWith(pattern, "/api/v1/malware/events/")) {
+      // Unchanged, and no command was queued for its host, no trusted entry added.
+      auto event = storage_->GetMalwareEvent(tenant_b_, id);
+      auto commands = event.ok() ? storage_->ListCommands(tenant_b_, event->host_id, PageRequest{})
+                                 : Result<Page<AgentCommand>>(NotFound("gone"));
+      auto trusted = storage_->ListTrustedFiles(tenant_b_);
+      return event.ok() && event->status == MalwareStatus::kPending && commands.ok() &&
+             commands->items.empty() && trusted.ok() && trusted->size() == 1;
+    }
+    if (StartsWith(pattern, "/api/v1/malware/trusted/")) {
+      auto trusted = storage_->ListTrustedFiles(tenant_b_);
+      return trusted.ok() && trusted->size() == 1 && (*trusted)[0].id == id;
     }
     if (StartsWith(pattern, "/api/v1/users/")) return storage_->GetUser(tenant_b_, id).ok();
     if (StartsWith(pattern, "/api/v1/tokens/")) {

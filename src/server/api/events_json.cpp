@@ -61,6 +61,10 @@ Json CommandJson(const AgentCommand& c) {
   out.Set("created_at", TimeJson(c.created_at));
   out.Set("delivered_at", TimeJson(c.delivered_at));
   out.Set("applied_at", TimeJson(c.applied_at));
+  // The agent's command result (docs/server.md, "Command results"): null until it arrives.
+  out.Set("message", c.finished_at > 0 ? Json(c.message) : Json());
+  out.Set("result", c.finished_at > 0 ? c.result : Json());
+  out.Set("finished_at", TimeJson(c.finished_at));
   return out;
 }
 
@@ -129,10 +133,13 @@ constexpr std::string_view kSchemas = R"json({
   "Command": {"type": "object", "properties": {
     "id": {"type": "string"}, "host_id": {"type": "string"}, "name": {"type": "string"},
     "args": {"type": "object"},
-    "status": {"enum": ["pending", "delivered", "applied", "expired"]},
+    "status": {"enum": ["pending", "delivered", "applied", "expired", "succeeded", "failed"]},
     "created_by": {"type": "string"}, "created_at": {"$ref": "#/components/schemas/Time"},
     "delivered_at": {"$ref": "#/components/schemas/Time"},
-    "applied_at": {"$ref": "#/components/schemas/Time"}}},
+    "applied_at": {"$ref": "#/components/schemas/Time"},
+    "message": {"type": ["string", "null"], "description": "The agent's message with its result."},
+    "result": {"type": ["object", "null"], "description": "The agent's result object (command specific)."},
+    "finished_at": {"$ref": "#/components/schemas/Time"}}},
   "CommandQueued": {"type": "object", "properties": {
     "command": {"$ref": "#/components/schemas/Command"}}},
   "CommandPage": {"type": "object", "properties": {

@@ -4,6 +4,7 @@
 #include "common/wire.h"
 #include "rampart/version.h"
 #include "server/api/events_json.h"
+#include "server/api/malware_json.h"
 #include "server/api/request.h"
 #include "server/api/routes.h"
 #include "server/api/settings_schema.h"
@@ -373,6 +374,8 @@ Json OpenApiDocument(const std::vector<RouteInfo>& routes) {
   for (const auto& [name, schema] : event_schemas.as_object()) schemas->Set(name, schema);
   const Json stats_schemas = StatsOpenApiSchemas();
   for (const auto& [name, schema] : stats_schemas.as_object()) schemas->Set(name, schema);
+  const Json malware_schemas = MalwareOpenApiSchemas();
+  for (const auto& [name, schema] : malware_schemas.as_object()) schemas->Set(name, schema);
   components.Set("schemas", std::move(*schemas));
   components.Set(
       "securitySchemes",

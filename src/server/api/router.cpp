@@ -62,6 +62,7 @@ std::vector<Route> AllRoutes() {
   AddHostSummaryRoutes(routes);
   AddStatsRoutes(routes);
   AddBaselineRoutes(routes);
+  AddMalwareRoutes(routes);
   return routes;
 }
 

@@ -58,5 +58,6 @@ Json HostSummaryJson(const HostSummary& summary);
 // The component schemas of the /api/v1/stats routes (merged into the OpenAPI document).
 Json StatsOpenApiSchemas();
 void AddBaselineRoutes(std::vector<Route>& routes);
+void AddMalwareRoutes(std::vector<Route>& routes);
 
 }  // namespace rampart::server::api

@@ -56,7 +56,8 @@ TEST(SettingsSchema, NamesTheKeyPathAndWhatWasExpected) {
 TEST(SettingsSchema, RejectsUnknownAndDuplicateKeys) {
   EXPECT_EQ(
       Problem(R"({"agnet":{}})"),
-      "agnet: unknown setting (known keys: agent, hosts, brute_force, login, vulnerabilities)");
+      "agnet: unknown setting (known keys: agent, hosts, brute_force, login, vulnerabilities, "
+      "malware)");
   EXPECT_EQ(Problem(R"({"agent":{"heartbeat":60}})"),
             "agent.heartbeat: unknown setting (known keys under agent: heartbeat_seconds, "
             "inventory_interval_seconds, log_level)");
@@ -108,7 +109,9 @@ TEST(SettingsSchema, EffectiveSettingsFillDefaultsAndDropInvalidValues) {
       R"("brute_force":{"window_seconds":300,"max_failures":5,"block_seconds":900,"rules":[]},)"
       R"("login":{"whitelist":[{"source":"10.0.0.1","hosts":"all"}],"whitelist_users":[],)"
       R"("abnormal":{"learning_days":14}},)"
-      R"("vulnerabilities":{"scan_interval_hours":24}})");
+      R"("vulnerabilities":{"scan_interval_hours":24},)"
+      R"("malware":{"realtime":"on","auto_quarantine":"off","quick_scan_time":"03:00",)"
+      R"("full_scan_days":0,"full_scan_window_start":"01:00","full_scan_window_hours":6}})");
   EXPECT_EQ(EffectiveSettings(Json()), EffectiveSettings(Json::MakeObject()));
   EXPECT_TRUE(ValidateSettings(EffectiveSettings(Json())).ok());
 }
@@ -132,6 +135,26 @@ TEST(SettingsSchema, BruteForceRulesAreAtMostFiveCompleteRules) {
   EXPECT_EQ(
       check("[" + rule + "," + rule + "," + rule + "," + rule + "," + rule + "," + rule + "]"),
       "brute_force.rules: expected an array of at most 5 rules");
+}
+
+TEST(SettingsSchema, MalwareTimesOfDayAndSwitches) {
+  EXPECT_TRUE(ValidateSettings(MustParse(R"({"malware":{"realtime":"off","auto_quarantine":"on",
+      "quick_scan_time":"23:59","full_scan_days":7,"full_scan_window_start":"00:00",
+      "full_scan_window_hours":24}})"))
+                  .ok());
+  for (const char* bad : {R"("24:00")", R"("3:00")", R"("03:60")", R"("03-00")", "300", "null"}) {
+    EXPECT_EQ(
+        ValidateSettings(MustParse(std::string(R"({"malware":{"quick_scan_time":)") + bad + "}}"))
+            .message(),
+        std::string("malware.quick_scan_time: expected a time of day \"HH:MM\" (00:00 to "
+                    "23:59), got ") +
+            bad)
+        << bad;
+  }
+  EXPECT_FALSE(ValidateSettings(MustParse(R"({"malware":{"realtime":true}})")).ok());
+  EXPECT_FALSE(ValidateSettings(MustParse(R"({"malware":{"full_scan_days":-1}})")).ok());
+  Json effective = EffectiveSettings(MustParse(R"({"malware":{"quick_scan_time":"25:00"}})"));
+  EXPECT_EQ(effective.Find("malware")->GetString("quick_scan_time"), "03:00");
 }
 
 TEST(SettingsSchema, UserWhitelistAndLearningDays) {

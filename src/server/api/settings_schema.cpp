@@ -179,8 +179,20 @@ Status ValidateRule(const Json& rule, const std::string& path) {
   return Status::Ok();
 }
 
+bool IsTimeOfDay(const Json& value) {
+  if (!value.is_string() || value.as_string().size() != 5) return false;
+  const std::string& t = value.as_string();
+  auto digit = [&](std::size_t i) { return t[i] >= '0' && t[i] <= '9'; };
+  if (!digit(0) || !digit(1) || t[2] != ':' || !digit(3) || !digit(4)) return false;
+  return (t[0] - '0') * 10 + (t[1] - '0') < 24 && t[3] < '6';
+}
+
 Status ValidateLeaf(const SettingSpec& spec, const Json& value, const std::string& path) {
   switch (spec.type) {
+    case Type::kTimeOfDay:
+      if (IsTimeOfDay(value)) return Status::Ok();
+      return InvalidArgument(path + ": expected a time of day \"HH:MM\" (00:00 to 23:59), got " +
+                             Shown(value));
     case Type::kInt:
       if (!value.is_int() || value.as_int() < spec.min || value.as_int() > spec.max) {
         return InvalidArgument(path + ": expected an integer from " + std::to_string(spec.min) +
@@ -267,6 +279,7 @@ Json DefaultValue(const SettingSpec& spec) {
     case Type::kInt:
       return Json(spec.default_int);
     case Type::kEnum:
+    case Type::kTimeOfDay:
       return Json(spec.default_text);
     case Type::kWhitelist:
     case Type::kUserWhitelist:
@@ -295,6 +308,11 @@ Json LeafSchema(const SettingSpec& spec) {
       schema.Set("minimum", spec.min);
       schema.Set("maximum", spec.max);
       schema.Set("default", spec.default_int);
+      break;
+    case Type::kTimeOfDay:
+      schema.Set("type", "string");
+      schema.Set("pattern", "^([01][0-9]|2[0-3]):[0-5][0-9]$");
+      schema.Set("default", spec.default_text);
       break;
     case Type::kEnum: {
       schema.Set("type", "string");
@@ -381,6 +399,16 @@ SettingSpec EnumSetting(std::string_view path, std::string_view choices,
   return spec;
 }
 
+SettingSpec TimeSetting(std::string_view path, std::string_view default_value,
+                        std::string_view description) {
+  SettingSpec spec{};
+  spec.path = path;
+  spec.type = Type::kTimeOfDay;
+  spec.default_text = default_value;
+  spec.description = description;
+  return spec;
+}
+
 SettingSpec ListSetting(std::string_view path, Type type, std::string_view description) {
   SettingSpec spec{};
   spec.path = path;
@@ -427,6 +455,20 @@ const std::vector<SettingSpec>& SettingSpecs() {
       IntSetting("vulnerabilities.scan_interval_hours", 0, 720, 24,
                  "Hours between scheduled vulnerability rematches of every host (0: only when "
                  "an inventory or a feed changes, or on demand)."),
+      EnumSetting("malware.realtime", "on|off", "on",
+                  "Scan files written to the watched directories (web roots, /tmp, /dev/shm, "
+                  "cron, systemd, autostart) as they are written."),
+      EnumSetting("malware.auto_quarantine", "on|off", "off",
+                  "Move files found by real-time and scheduled scans into the vault at once."),
+      TimeSetting("malware.quick_scan_time", "03:00",
+                  "Host-local time of the daily quick scan (web roots, temporary, cron, systemd "
+                  "and autostart places)."),
+      IntSetting("malware.full_scan_days", 0, 365, 0,
+                 "Days between full scans of all local file systems (0: never)."),
+      TimeSetting("malware.full_scan_window_start", "01:00",
+                  "Host-local time from which a due full scan may start."),
+      IntSetting("malware.full_scan_window_hours", 1, 24, 6,
+                 "Hours after the window start during which a due full scan may start."),
   };
   return kSpecs;
 }

@@ -21,6 +21,7 @@ struct SettingSpec {
     kWhitelist,      // array of {"source": IP or CIDR, "hosts": "all" or [host ids]}
     kUserWhitelist,  // array of {"user": name, "hosts": "all" or [host ids]}
     kRules,          // up to 5 {"window_seconds", "max_failures", "level"} brute-force rules
+    kTimeOfDay,      // "HH:MM" (00:00 to 23:59), host local time
   };
   std::string_view path;
   Type type;
@@ -28,7 +29,7 @@ struct SettingSpec {
   std::int64_t max = 0;
   std::int64_t default_int = 0;
   std::string_view choices;       // kEnum
-  std::string_view default_text;  // kEnum
+  std::string_view default_text;  // kEnum, kTimeOfDay
   std::string_view description;
 };
 

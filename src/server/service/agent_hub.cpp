@@ -9,6 +9,7 @@
 #include "server/service/baseline_protocol.h"
 #include "server/service/enrollment.h"
 #include "server/service/events_protocol.h"
+#include "server/service/malware_protocol.h"
 
 namespace rampart::server {
 namespace {
@@ -210,16 +211,37 @@ std::vector<std::string> AgentHub::ConnectedTenants() const {
   return out;
 }
 
-std::string AgentHub::ConfigText(std::int64_t version, const Json& settings) const {
-  return ConfigMessage(
-      version, options_.effective_settings ? options_.effective_settings(settings) : settings);
+std::string AgentHub::ConfigText(std::string_view tenant_id, std::int64_t version,
+                                 const Json& settings) const {
+  Json effective = options_.effective_settings ? options_.effective_settings(settings) : settings;
+  // The tenant's trusted files go with the settings (the API bumps the settings version when they
+  // change); each agent applies the entries that cover its host.
+  auto trusted = storage_.ListTrustedFiles(tenant_id);
+  if (!trusted.ok()) {
+    log::Warn("agent channel: trusted files of tenant {}: {}", tenant_id,
+              trusted.error().ToString());
+  } else if (effective.is_object()) {
+    Json entries = Json::MakeArray();
+    for (const TrustedFile& t : *trusted) {
+      Json entry = Json::MakeObject();
+      entry.Set("kind", t.kind);
+      entry.Set("value", t.value);
+      entry.Set("hosts", t.host_ids.empty() ? Json("all") : Json::StringArray(t.host_ids));
+      entries.Push(std::move(entry));
+    }
+    Json& malware = effective["malware"];
+    if (!malware.is_object()) malware = Json::MakeObject();
+    malware.Set("trusted", std::move(entries));
+  }
+  return ConfigMessage(version, effective);
 }
 
 std::size_t AgentHub::PushConfig(std::string_view tenant_id, std::int64_t version,
                                  const Json& settings) {
   auto sessions = TenantSessions(tenant_id);
   if (sessions.empty()) return 0;
-  const std::string text = ConfigText(version, settings);  // built once for the whole tenant
+  // Built once for the whole tenant.
+  const std::string text = ConfigText(tenant_id, version, settings);
   std::size_t sent = 0;
   for (const auto& session : sessions) {
     if (session->SendConfig(version, text, false)) ++sent;
@@ -327,7 +349,9 @@ void AgentHub::HandleHello(Session& session, const Json& message) {
     return;
   }
   if (settings->version != config_version) {
-    session.SendConfig(settings->version, ConfigText(settings->version, settings->settings), true);
+    session.SendConfig(settings->version,
+                       ConfigText(session.tenant_id(), settings->version, settings->settings),
+                       true);
   }
   // Commands queued while the agent was away (on any node), after its config.
   DeliverCommands(session.host_id());
@@ -356,11 +380,20 @@ void AgentHub::HandleBatch(Session& session, const Json& message) {
     HandleBaselineResults(session, batch_key, payload != nullptr ? *payload : Json());
     return;
   }
+  if (kind == "malware_events") {
+    HandleMalwareEvents(session, batch_key, payload != nullptr ? *payload : Json());
+    return;
+  }
+  if (kind == "command_results") {
+    HandleCommandResults(session, batch_key, payload != nullptr ? *payload : Json());
+    return;
+  }
   if (kind != "inventory") {
     CountBatch("rejected");
     session.Send(AckMessage(batch_key, "rejected",
                             "unknown batch kind '" + kind.substr(0, 64) +
-                                "' (expected inventory, security_events or blocks)"));
+                                "' (expected inventory, security_events, blocks, malware_events "
+                                "or command_results)"));
     return;
   }
   auto batch =
@@ -464,6 +497,50 @@ void AgentHub::HandleBaselineResults(Session& session, const std::string& key,
     return;
   }
   const std::string_view status = stored->duplicate ? "duplicate" : "committed";
+  CountBatch(status);
+  session.Send(AckMessage(key, status, summary));
+}
+
+void AgentHub::HandleMalwareEvents(Session& session, const std::string& key, const Json& payload) {
+  auto batch = ParseMalwareEventsBatch(key, payload);
+  if (!batch) {
+    CountBatch("rejected");
+    log::Info("agent {}: batch {} rejected: {}", session.host_id(), key, batch.error().message());
+    session.Send(AckMessage(key, "rejected", batch.error().message()));
+    return;
+  }
+  const std::size_t total = batch->events.size() + batch->scans.size() + batch->rejected.size();
+  const std::string summary = RejectedSummary(batch->rejected, total, "entries");
+  if (!summary.empty()) log::Info("agent {}: batch {}: {}", session.host_id(), key, summary);
+  auto stored = storage_.ApplyMalwareEvents(session.host_id(), *batch, Now());
+  if (!stored) {
+    StoreFailed(session, key, stored.error());
+    return;
+  }
+  const std::string_view status =
+      stored->outcome == IngestOutcome::kDuplicate ? "duplicate" : "committed";
+  CountBatch(status);
+  session.Send(AckMessage(key, status, summary));
+}
+
+void AgentHub::HandleCommandResults(Session& session, const std::string& key, const Json& payload) {
+  auto batch = ParseCommandResultsBatch(key, payload);
+  if (!batch) {
+    CountBatch("rejected");
+    log::Info("agent {}: batch {} rejected: {}", session.host_id(), key, batch.error().message());
+    session.Send(AckMessage(key, "rejected", batch.error().message()));
+    return;
+  }
+  const std::size_t total = batch->results.size() + batch->rejected.size();
+  const std::string summary = RejectedSummary(batch->rejected, total, "results");
+  if (!summary.empty()) log::Info("agent {}: batch {}: {}", session.host_id(), key, summary);
+  auto stored = storage_.ApplyCommandResults(session.host_id(), *batch, Now());
+  if (!stored) {
+    StoreFailed(session, key, stored.error());
+    return;
+  }
+  const std::string_view status =
+      stored->outcome == IngestOutcome::kDuplicate ? "duplicate" : "committed";
   CountBatch(status);
   session.Send(AckMessage(key, status, summary));
 }

@@ -88,7 +88,9 @@ class AgentHub {
   std::shared_ptr<Session> Find(std::string_view host_id) const;
   std::vector<std::shared_ptr<Session>> TenantSessions(std::string_view tenant_id) const;
   std::int64_t Now() const;
-  std::string ConfigText(std::int64_t version, const Json& settings) const;
+  // The config message: effective settings plus the tenant's trusted files (malware.trusted).
+  std::string ConfigText(std::string_view tenant_id, std::int64_t version,
+                         const Json& settings) const;
 
   // Message handling, called from Session::OnMessage (serialised per session).
   void HandleMessage(Session& session, std::string_view text);
@@ -98,6 +100,8 @@ class AgentHub {
   void HandleSecurityEvents(Session& session, const std::string& key, const Json& payload);
   void HandleBlocks(Session& session, const std::string& key, const Json& payload);
   void HandleBaselineResults(Session& session, const std::string& key, const Json& payload);
+  void HandleMalwareEvents(Session& session, const std::string& key, const Json& payload);
+  void HandleCommandResults(Session& session, const std::string& key, const Json& payload);
   // Acks a batch the storage refused (rejected), closes the channel of a deleted host, or stays
   // silent about a transient error (the agent resends).
   void StoreFailed(Session& session, const std::string& key, const Status& error);

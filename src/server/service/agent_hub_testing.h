@@ -320,6 +320,38 @@ class ForwardingStorage final : public Storage {
   }
   Result<std::vector<BaselineDay>> BaselineTrend(std::string_view t, std::string_view d) override {
     return s_.BaselineTrend(t, d);
+  Result<CommandResultsIngest> ApplyCommandResults(std::string_view h, const CommandResultsBatch& b,
+                                                   std::int64_t now) override {
+    return s_.ApplyCommandResults(h, b, now);
+  }
+  Result<EventsIngest> ApplyMalwareEvents(std::string_view h, const MalwareEventsBatch& b,
+                                          std::int64_t now) override {
+    return s_.ApplyMalwareEvents(h, b, now);
+  }
+  Result<Page<MalwareEvent>> ListMalwareEvents(std::string_view t, const MalwareQuery& q) override {
+    return s_.ListMalwareEvents(t, q);
+  }
+  Result<MalwareEvent> GetMalwareEvent(std::string_view t, std::string_view id) override {
+    return s_.GetMalwareEvent(t, id);
+  }
+  Result<MalwareEvent> SetMalwareStatus(std::string_view t, std::string_view id, MalwareStatus st,
+                                        std::string_view by, std::int64_t now) override {
+    return s_.SetMalwareStatus(t, id, st, by, now);
+  }
+  Result<TrustedCreated> CreateTrustedFile(TrustedFile e) override {
+    return s_.CreateTrustedFile(std::move(e));
+  }
+  Result<std::vector<TrustedFile>> ListTrustedFiles(std::string_view t) override {
+    return s_.ListTrustedFiles(t);
+  }
+  Status DeleteTrustedFile(std::string_view t, std::string_view id) override {
+    return s_.DeleteTrustedFile(t, id);
+  }
+  Result<Page<MalwareScan>> ListMalwareScans(std::string_view t, const ScanQuery& q) override {
+    return s_.ListMalwareScans(t, q);
+  }
+  Result<MalwareSummary> SummarizeMalware(std::string_view t, std::int64_t now) override {
+    return s_.SummarizeMalware(t, now);
   }
 
  private:

@@ -296,14 +296,14 @@ CREATE TABLE IF NOT EXISTS web_sessions (
 // Dashboard trends: one row per tenant and UTC day with its open (pending) vulnerability findings
 // by severity, written once a day by the "stats-snapshot" job (findings keep no history of
 // their status, so past days cannot be recomputed).
-constexpr std::string_view kSqliteV10 = R"sql(
+constexpr std::string_view kSqliteV9 = R"sql(
 CREATE TABLE IF NOT EXISTS stats_vuln_daily (
   tenant_id TEXT NOT NULL, day TEXT NOT NULL, critical INTEGER NOT NULL, high INTEGER NOT NULL,
   medium INTEGER NOT NULL, low INTEGER NOT NULL, unknown INTEGER NOT NULL,
   taken_at INTEGER NOT NULL, PRIMARY KEY (tenant_id, day));
 )sql";
 
-constexpr std::string_view kMysqlV10 = R"sql(
+constexpr std::string_view kMysqlV9 = R"sql(
 CREATE TABLE IF NOT EXISTS stats_vuln_daily (
   tenant_id VARCHAR(64) NOT NULL, day CHAR(10) NOT NULL, critical BIGINT NOT NULL,
   high BIGINT NOT NULL, medium BIGINT NOT NULL, low BIGINT NOT NULL, unknown BIGINT NOT NULL,
@@ -384,7 +384,68 @@ CREATE TABLE IF NOT EXISTS baseline_ignores (
   KEY baseline_ignores_tenant (tenant_id, policy_id)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 )sql";
 
-constexpr std::array<Migration, 8> kMigrations = {{
+// Malicious files: findings per (host, path, sha256) (path_key = SHA-256 of the path, so the
+// unique key stays short on MySQL), the tenant's trusted files, scan runs; agent command results.
+constexpr std::string_view kSqliteV8 = R"sql(
+CREATE TABLE IF NOT EXISTS malware_events (
+  id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, host_id TEXT NOT NULL, path TEXT NOT NULL,
+  path_key TEXT NOT NULL, sha256 TEXT NOT NULL, md5 TEXT NOT NULL, size INTEGER NOT NULL,
+  rules TEXT NOT NULL, severity INTEGER NOT NULL, family TEXT NOT NULL, status TEXT NOT NULL,
+  vault_id TEXT NOT NULL, first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL,
+  count INTEGER NOT NULL, status_by TEXT NOT NULL, status_at INTEGER NOT NULL,
+  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+CREATE UNIQUE INDEX IF NOT EXISTS malware_events_file ON malware_events(host_id, path_key, sha256);
+CREATE INDEX IF NOT EXISTS malware_events_tenant_seen ON malware_events(tenant_id, last_seen, id);
+CREATE INDEX IF NOT EXISTS malware_events_tenant_sha ON malware_events(tenant_id, sha256);
+CREATE INDEX IF NOT EXISTS malware_events_tenant_created ON malware_events(tenant_id, created_at);
+CREATE TABLE IF NOT EXISTS malware_trusted (
+  id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, kind TEXT NOT NULL, value TEXT NOT NULL,
+  note TEXT NOT NULL, host_ids TEXT NOT NULL, created_by TEXT NOT NULL,
+  created_at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS malware_trusted_tenant ON malware_trusted(tenant_id, created_at, id);
+CREATE TABLE IF NOT EXISTS malware_scans (
+  id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, host_id TEXT NOT NULL, scan_id TEXT NOT NULL,
+  mode TEXT NOT NULL, started_at INTEGER NOT NULL, finished_at INTEGER NOT NULL,
+  files INTEGER NOT NULL, bytes INTEGER NOT NULL, findings INTEGER NOT NULL,
+  error TEXT NOT NULL, updated_at INTEGER NOT NULL);
+CREATE UNIQUE INDEX IF NOT EXISTS malware_scans_host ON malware_scans(host_id, scan_id);
+CREATE INDEX IF NOT EXISTS malware_scans_tenant ON malware_scans(tenant_id, started_at, id);
+ALTER TABLE agent_commands ADD COLUMN result_message TEXT NOT NULL DEFAULT '';
+ALTER TABLE agent_commands ADD COLUMN result TEXT NOT NULL DEFAULT '';
+ALTER TABLE agent_commands ADD COLUMN finished_at INTEGER NOT NULL DEFAULT 0;
+)sql";
+
+constexpr std::string_view kMysqlV8 = R"sql(
+CREATE TABLE IF NOT EXISTS malware_events (
+  id VARCHAR(64) NOT NULL PRIMARY KEY, tenant_id VARCHAR(64) NOT NULL,
+  host_id VARCHAR(64) NOT NULL, path TEXT NOT NULL, path_key CHAR(64) NOT NULL,
+  sha256 CHAR(64) NOT NULL, md5 VARCHAR(32) NOT NULL, size BIGINT NOT NULL, rules TEXT NOT NULL,
+  severity INT NOT NULL, family VARCHAR(128) NOT NULL, status VARCHAR(16) NOT NULL,
+  vault_id VARCHAR(128) NOT NULL, first_seen BIGINT NOT NULL, last_seen BIGINT NOT NULL,
+  count BIGINT NOT NULL, status_by VARCHAR(255) NOT NULL, status_at BIGINT NOT NULL,
+  created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL,
+  UNIQUE KEY malware_events_file (host_id, path_key, sha256),
+  KEY malware_events_tenant_seen (tenant_id, last_seen, id),
+  KEY malware_events_tenant_sha (tenant_id, sha256),
+  KEY malware_events_tenant_created (tenant_id, created_at)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE TABLE IF NOT EXISTS malware_trusted (
+  id VARCHAR(64) NOT NULL PRIMARY KEY, tenant_id VARCHAR(64) NOT NULL, kind VARCHAR(16) NOT NULL,
+  value TEXT NOT NULL, note TEXT NOT NULL, host_ids TEXT NOT NULL,
+  created_by VARCHAR(255) NOT NULL, created_at BIGINT NOT NULL,
+  KEY malware_trusted_tenant (tenant_id, created_at, id)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE TABLE IF NOT EXISTS malware_scans (
+  id VARCHAR(64) NOT NULL PRIMARY KEY, tenant_id VARCHAR(64) NOT NULL,
+  host_id VARCHAR(64) NOT NULL, scan_id VARCHAR(64) NOT NULL, mode VARCHAR(16) NOT NULL,
+  started_at BIGINT NOT NULL, finished_at BIGINT NOT NULL, files BIGINT NOT NULL,
+  bytes BIGINT NOT NULL, findings BIGINT NOT NULL, error TEXT NOT NULL, updated_at BIGINT NOT NULL,
+  UNIQUE KEY malware_scans_host (host_id, scan_id),
+  KEY malware_scans_tenant (tenant_id, started_at, id)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+ALTER TABLE agent_commands ADD COLUMN IF NOT EXISTS result_message TEXT NOT NULL DEFAULT '';
+ALTER TABLE agent_commands ADD COLUMN IF NOT EXISTS result TEXT NOT NULL DEFAULT '';
+ALTER TABLE agent_commands ADD COLUMN IF NOT EXISTS finished_at BIGINT NOT NULL DEFAULT 0;
+)sql";
+
+constexpr std::array<Migration, 9> kMigrations = {{
     {1, "tenants, users, API and enrolment tokens", kSqliteV1, kMysqlV1},
     {2, "hosts, fingerprints and batch keys", kSqliteV2, kMysqlV2},
     {3, "tenant settings and leases", kSqliteV3, kMysqlV3},
@@ -392,7 +453,8 @@ constexpr std::array<Migration, 8> kMigrations = {{
     {5, "vulnerability advisories, feeds, findings, ignore rules", kSqliteV5, kMysqlV5},
     {6, "console sign-in sessions", kSqliteV6, kMysqlV6},
     {7, "baseline policies, settings, runs, results, history, ignores", kSqliteV7, kMysqlV7},
-    {10, "daily vulnerability snapshots for the dashboard", kSqliteV10, kMysqlV10},
+    {8, "malware events, trusted files, scan runs, agent command results", kSqliteV8, kMysqlV8},
+    {9, "daily vulnerability snapshots for the dashboard", kSqliteV9, kMysqlV9},
 }};
 
 constexpr std::string_view kCreateSqliteMigrations =

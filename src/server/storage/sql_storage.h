@@ -92,6 +92,25 @@ class SqlStorage final : public Storage {
                                                          std::string_view from_day,
                                                          std::string_view to_day) override;
 
+  Result<CommandResultsIngest> ApplyCommandResults(std::string_view host_id,
+                                                   const CommandResultsBatch& batch,
+                                                   std::int64_t now) override;
+  Result<EventsIngest> ApplyMalwareEvents(std::string_view host_id, const MalwareEventsBatch& batch,
+                                          std::int64_t now) override;
+  Result<Page<MalwareEvent>> ListMalwareEvents(std::string_view tenant_id,
+                                               const MalwareQuery& query) override;
+  Result<MalwareEvent> GetMalwareEvent(std::string_view tenant_id,
+                                       std::string_view event_id) override;
+  Result<MalwareEvent> SetMalwareStatus(std::string_view tenant_id, std::string_view event_id,
+                                        MalwareStatus status, std::string_view by,
+                                        std::int64_t now) override;
+  Result<TrustedCreated> CreateTrustedFile(TrustedFile entry) override;
+  Result<std::vector<TrustedFile>> ListTrustedFiles(std::string_view tenant_id) override;
+  Status DeleteTrustedFile(std::string_view tenant_id, std::string_view id) override;
+  Result<Page<MalwareScan>> ListMalwareScans(std::string_view tenant_id,
+                                             const ScanQuery& query) override;
+  Result<MalwareSummary> SummarizeMalware(std::string_view tenant_id, std::int64_t now) override;
+
   Result<bool> TryAcquireLease(std::string_view name, std::string_view holder,
                                std::int64_t ttl_seconds, std::int64_t now) override;
   Result<std::int64_t> PruneBatchKeys(std::int64_t cutoff) override;

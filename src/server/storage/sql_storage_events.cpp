@@ -101,11 +101,19 @@ Result<AgentCommand> CommandFromRow(const SqlRow& row) {
   c.created_at = row.Int(7);
   c.delivered_at = row.Int(8);
   c.applied_at = row.Int(9);
+  c.message = row.Text(10);
+  if (!row.Text(11).empty()) {
+    auto result = Json::Parse(row.Text(11));
+    if (!result.ok()) return DataLoss("command " + c.id + ": stored result is not JSON");
+    c.result = std::move(*result);
+  }
+  c.finished_at = row.Int(12);
   return c;
 }
 
 constexpr std::string_view kCommandColumns =
-    "id, tenant_id, host_id, name, args, status, created_by, created_at, delivered_at, applied_at";
+    "id, tenant_id, host_id, name, args, status, created_by, created_at, delivered_at, applied_at, "
+    "result_message, result, finished_at";
 
 // "?, ?, ?" with n placeholders.
 std::string Placeholders(std::size_t n) {

@@ -211,6 +211,10 @@ Status SqlStorage::DeleteHost(std::string_view tenant_id, std::string_view host_
       RAMPART_RETURN_IF_ERROR(
           conn.Execute("DELETE FROM " + std::string(table) + " WHERE host_id = ?", key).status());
     }
+    RAMPART_RETURN_IF_ERROR(
+        conn.Execute("DELETE FROM malware_events WHERE host_id = ?", key).status());
+    RAMPART_RETURN_IF_ERROR(
+        conn.Execute("DELETE FROM malware_scans WHERE host_id = ?", key).status());
     return conn.Execute("DELETE FROM hosts WHERE id = ?", key).status();
   });
 }

@@ -17,6 +17,7 @@
 #include "common/status.h"
 #include "server/baseline_model.h"
 #include "server/events_model.h"
+#include "server/malware_model.h"
 #include "server/model.h"
 #include "server/stats_model.h"
 #include "server/vuln_model.h"
@@ -307,6 +308,47 @@ class Storage {
   // tenant's history rows and the number of hosts that reported that day.
   virtual Result<std::vector<BaselineDay>> BaselineTrend(std::string_view tenant_id,
                                                          std::string_view since_date) = 0;
+  // ---- Malicious files and command results (malware_model.h; docs/scan.md, "Server") ----
+  // Command results batch, in one transaction with its key (kDuplicate as above): each result
+  // finishes the host's command with that id (succeeded/failed, message, result, finished_at)
+  // unless it is unknown, another host's, or already finished (counted as ignored). A succeeded
+  // quarantine / restore / delete_quarantined command whose args name an "event_id" of the host
+  // moves that malware event to quarantined (vault_id from the result) / restored / deleted,
+  // status_by = the command's created_by. NotFound when the host is gone.
+  virtual Result<CommandResultsIngest> ApplyCommandResults(std::string_view host_id,
+                                                           const CommandResultsBatch& batch,
+                                                           std::int64_t now) = 0;
+  // Malware events batch, in one transaction with its key (kDuplicate as above): each finding is
+  // upserted by (host, path, sha256): a new one is inserted with the reported status (pending
+  // becomes trusted when one of the tenant's trusted entries covers it); a known one takes the
+  // later last_seen, the higher severity, count += reported count, the reported rules/family/md5/
+  // size; its status changes to a reported non-pending status (quarantined with its vault id,
+  // trusted), or back to pending when the file is seen again after it was quarantined or deleted;
+  // decisions (whitelisted, handled, trusted, restored) stay. Scans are upserted by (host, id).
+  virtual Result<EventsIngest> ApplyMalwareEvents(std::string_view host_id,
+                                                  const MalwareEventsBatch& batch,
+                                                  std::int64_t now) = 0;
+  // Newest last_seen first. NotFound when query.host_id names no host of the tenant.
+  virtual Result<Page<MalwareEvent>> ListMalwareEvents(std::string_view tenant_id,
+                                                       const MalwareQuery& query) = 0;
+  virtual Result<MalwareEvent> GetMalwareEvent(std::string_view tenant_id,
+                                               std::string_view event_id) = 0;
+  // Sets the status of one event by hand (by, now recorded). Returns the updated event.
+  virtual Result<MalwareEvent> SetMalwareStatus(std::string_view tenant_id,
+                                                std::string_view event_id, MalwareStatus status,
+                                                std::string_view by, std::int64_t now) = 0;
+  // Trusted files. CreateTrustedFile fills id and created_at, and in the same transaction marks
+  // the tenant's pending events it covers trusted. InvalidArgument for an unknown kind or a host
+  // id that is not the tenant's.
+  virtual Result<TrustedCreated> CreateTrustedFile(TrustedFile entry) = 0;
+  virtual Result<std::vector<TrustedFile>> ListTrustedFiles(std::string_view tenant_id) = 0;
+  virtual Status DeleteTrustedFile(std::string_view tenant_id, std::string_view id) = 0;
+  // Scan runs, newest started_at first. NotFound when query.host_id names no host of the tenant.
+  virtual Result<Page<MalwareScan>> ListMalwareScans(std::string_view tenant_id,
+                                                     const ScanQuery& query) = 0;
+  // Counts for the dashboard; per_day: events first seen on each of the 30 UTC days ending with
+  // the day of `now`, oldest first, zeros included.
+  virtual Result<MalwareSummary> SummarizeMalware(std::string_view tenant_id, std::int64_t now) = 0;
 };
 
 // Opens (creating when needed) and migrates. URLs: "sqlite:///abs/path.db", "sqlite://:memory:"

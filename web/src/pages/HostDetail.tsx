@@ -7,6 +7,7 @@ import { navigate } from "../router";
 import { HostBaselineTab } from "./Baselines";
 import { HostVulnerabilities } from "./Vulnerabilities";
 import { CATEGORIES, label, PREFERRED_COLUMNS, type PageProps } from "./common";
+import { HostMalware } from "./Malware";
 
 type Row = Record<string, unknown>;
 interface HostWithCounts extends Host {
@@ -115,6 +116,18 @@ export function HostDetail({ me, match }: PageProps) {
         >
           Baseline <span class="count">{h.risk.baseline_failures}</span>
         </a>
+        <a
+          role="tab"
+          aria-selected={tab === "malware"}
+          class={tab === "malware" ? "tab active" : "tab"}
+          href={`/hosts/${encodeURIComponent(id)}?tab=malware`}
+          onClick={(e) => {
+            e.preventDefault();
+            navigate(`/hosts/${encodeURIComponent(id)}?tab=malware`, true);
+          }}
+        >
+          Malware
+        </a>
         {CATEGORIES.map((c) => (
           <a
             key={c}
@@ -135,6 +148,8 @@ export function HostDetail({ me, match }: PageProps) {
         <HostVulnerabilities hostId={id} role={me.role} />
       ) : tab === "baseline" ? (
         <HostBaselineTab hostId={id} role={me.role} />
+      ) : tab === "malware" ? (
+        <HostMalware hostId={id} role={me.role} />
       ) : (
         <FingerprintTab hostId={id} category={(CATEGORIES as readonly string[]).includes(tab) ? tab : "host"} />
       )}

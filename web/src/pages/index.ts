@@ -11,6 +11,7 @@ import { Dashboard } from "./Dashboard";
 import { Blocks, EventDetail, Events } from "./Events";
 import { Fingerprints } from "./Fingerprints";
 import { HostDetail } from "./HostDetail";
+import { Malware, TrustedFiles } from "./Malware";
 import { Hosts } from "./Hosts";
 import { Settings } from "./Settings";
 import { Users } from "./Users";
@@ -42,4 +43,6 @@ export const ROUTES: RouteDef<ConsolePage>[] = [
   { pattern: "/settings", nav: "Settings", page: { component: Settings, role: "viewer", title: "Settings" } },
   { pattern: "/users", nav: "Users & tokens", page: { component: Users, role: "admin", title: "Users and tokens" } },
   { pattern: "/agents", nav: "Agents", page: { component: Agents, role: "admin", title: "Agents" } },
+  { pattern: "/malware", nav: "Malware", page: { component: Malware, role: "viewer", title: "Malware" } },
+  { pattern: "/malware/trusted", page: { component: TrustedFiles, role: "viewer", title: "Trusted files" } },
 ];
