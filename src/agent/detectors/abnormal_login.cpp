@@ -43,6 +43,11 @@ void AbnormalLoginDetector::Learn(const LoginEvent& e) {
   LearnImpl(e);
 }
 
+void AbnormalLoginDetector::Seed(const LoginEvent& e) {
+  if (e.outcome != LoginOutcome::kSuccess || e.source.empty()) return;
+  LearnImpl(e);
+}
+
 void AbnormalLoginDetector::LearnImpl(const LoginEvent& e) {
   auto it = profiles_.find(e.user);
   if (it == profiles_.end()) {

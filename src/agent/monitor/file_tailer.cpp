@@ -25,8 +25,12 @@ std::string FingerprintOf(int fd, std::size_t len) {
   return Sha256Hex(buf);
 }
 
-FileTailer::FileTailer(std::string path, std::optional<FileCursor> resume, bool from_start)
-    : path_(std::move(path)), resume_(std::move(resume)), from_start_(from_start) {}
+FileTailer::FileTailer(std::string path, std::optional<FileCursor> resume, bool from_start,
+                       std::size_t record_size)
+    : path_(std::move(path)),
+      resume_(std::move(resume)),
+      from_start_(from_start),
+      record_size_(record_size) {}
 
 FileTailer::~FileTailer() { Close(); }
 
@@ -113,6 +117,7 @@ bool FileTailer::OpenPath(bool at_start) {
       }
     } else if (!from_start_) {
       pos_ = static_cast<std::uint64_t>(st.st_size);
+      if (record_size_ > 0) pos_ -= pos_ % record_size_;
     }
   }
   line_end_ = pos_;
@@ -126,6 +131,10 @@ void FileTailer::Deliver(const LineFn& fn, std::string_view line) {
 }
 
 void FileTailer::FlushPartial(const LineFn& fn) {
+  if (record_size_ > 0) {
+    partial_.clear();  // a cut record is not a record
+    return;
+  }
   if (!partial_.empty()) {
     Deliver(fn, partial_);
     line_end_ += partial_.size();
@@ -145,6 +154,10 @@ ssize_t FileTailer::ReadSome(const LineFn& fn, std::size_t limit) {
   std::string_view data(buf, static_cast<std::size_t>(n));
   // The offset in the file of data[0].
   std::uint64_t base = pos_ - static_cast<std::uint64_t>(n);
+  if (record_size_ > 0) {
+    SplitRecords(fn, data, base);
+    return n;
+  }
   while (!data.empty()) {
     const std::size_t nl = data.find('\n');
     if (nl == std::string_view::npos) {
@@ -169,6 +182,29 @@ ssize_t FileTailer::ReadSome(const LineFn& fn, std::size_t limit) {
     data.remove_prefix(nl + 1);
   }
   return n;
+}
+
+void FileTailer::SplitRecords(const LineFn& fn, std::string_view data, std::uint64_t base) {
+  if (!partial_.empty()) {
+    const std::size_t need = record_size_ - partial_.size();
+    if (data.size() < need) {
+      partial_.append(data);
+      return;
+    }
+    partial_.append(data.substr(0, need));
+    data.remove_prefix(need);
+    base += need;
+    Deliver(fn, partial_);
+    partial_.clear();
+    line_end_ = base;
+  }
+  while (data.size() >= record_size_) {
+    Deliver(fn, data.substr(0, record_size_));
+    data.remove_prefix(record_size_);
+    base += record_size_;
+    line_end_ = base;
+  }
+  partial_.assign(data);
 }
 
 void FileTailer::Restart(const LineFn& fn) {

@@ -22,6 +22,9 @@
 //
 // A line is delivered once it ends with '\n' (a partial last line waits; it is delivered as is
 // when the file is rotated away). Lines longer than kMaxLineBytes are cut there.
+// Record mode (`record_size` > 0, for the binary wtmp/btmp): fixed-size records instead of lines,
+// with the same rotation and cursor logic; a record is delivered once all its bytes are there (a
+// partial record left by a rotation is dropped, it can never be completed).
 // Not thread-safe.
 
 #include <sys/types.h>
@@ -58,7 +61,8 @@ struct TailStats {
 class FileTailer {
  public:
   // `resume`: the cursor saved by a previous run (its path must equal `path`), or nullopt.
-  FileTailer(std::string path, std::optional<FileCursor> resume, bool from_start = false);
+  FileTailer(std::string path, std::optional<FileCursor> resume, bool from_start = false,
+             std::size_t record_size = 0);
   ~FileTailer();
   FileTailer(const FileTailer&) = delete;
   FileTailer& operator=(const FileTailer&) = delete;
@@ -78,12 +82,16 @@ class FileTailer {
   const std::string& path() const { return path_; }
   bool is_open() const { return fd_ >= 0; }
   const TailStats& stats() const { return stats_; }
+  // Offset after the last complete line/record; inside a LineFn, the offset where the line or
+  // record being delivered starts (when it was read in one piece; always so for records).
+  std::uint64_t delivered_offset() const { return line_end_; }
 
  private:
   bool OpenPath(bool at_start);
   void Close();
   // Reads from fd_ at pos_, delivering lines. Returns bytes read (0 at EOF); -1 on error (errno).
   ssize_t ReadSome(const LineFn& fn, std::size_t limit);
+  void SplitRecords(const LineFn& fn, std::string_view data, std::uint64_t base);
   void Deliver(const LineFn& fn, std::string_view line);
   void FlushPartial(const LineFn& fn);
   bool FingerprintMatches(int fd, const FileCursor& c) const;
@@ -94,6 +102,7 @@ class FileTailer {
   std::string path_;
   std::optional<FileCursor> resume_;
   bool from_start_;
+  std::size_t record_size_;
   bool first_open_ = true;
   int fd_ = -1;
   std::uint64_t dev_ = 0;

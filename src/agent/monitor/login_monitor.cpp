@@ -19,6 +19,9 @@ constexpr std::size_t kMaxRecentSuccess = 10000;
 constexpr std::int64_t kRefusalLogSeconds = 3600;
 
 const char* const kDefaultLogs[] = {"/var/log/auth.log", "/var/log/secure", "/var/log/messages"};
+const char* const kDefaultBinaryLogs[] = {"/var/log/btmp", "/var/log/wtmp"};
+const char* const kLastlog = "/var/log/lastlog";
+constexpr std::size_t kMaxLastlogSeed = 10000;
 
 // A setting by flat key ("brute_force.window_seconds") or nested ({"brute_force": {...}}).
 const Json* Setting(const Json& settings, std::string_view path) {
@@ -191,6 +194,26 @@ void LoginMonitor::BuildDetectors() {
   }
   abnormal_ = std::make_unique<AbnormalLoginDetector>(settings_.rules.abnormal_login,
                                                       settings_.rules.whitelist, abnormal);
+  for (const auto& e : lastlog_seed_) abnormal_->Seed(e);
+}
+
+void LoginMonitor::SeedFromLastlog() {
+  if (access(kLastlog, R_OK) != 0) return;
+  lastlog_seed_.clear();
+  const Status s = ScanBinaryLogFile(kLastlog, BinaryLog::kLastlog, [this](LoginEvent&& e) {
+    if (!e.source.empty() && lastlog_seed_.size() < kMaxLastlogSeed) {
+      lastlog_seed_.push_back(std::move(e));
+    }
+  });
+  if (!s.ok()) {
+    log::Warn("{}; abnormal-login profiles are not seeded from it", s.message());
+    lastlog_seed_.clear();
+    return;
+  }
+  for (const auto& e : lastlog_seed_) abnormal_->Seed(e);
+  if (!lastlog_seed_.empty()) {
+    log::Info("login monitor: {} users' last logins from {}", lastlog_seed_.size(), kLastlog);
+  }
 }
 
 Status LoginMonitor::Start() {
@@ -222,20 +245,6 @@ Status LoginMonitor::Start() {
       if (access(p, R_OK) == 0) paths.emplace_back(p);
     }
   }
-  for (auto& path : paths) {
-    // Cursors are keyed by absolute path.
-    std::error_code ec;
-    if (auto abs = std::filesystem::absolute(path, ec); !ec) path = abs.lexically_normal().string();
-    std::optional<FileCursor> resume;
-    for (const auto& c : state.files) {
-      if (c.path == path) resume = c;
-    }
-    FileSource source;
-    source.tailer = std::make_unique<FileTailer>(path, resume, options_.from_start);
-    source.tailer->Prime();
-    files_.push_back(std::move(source));
-  }
-
   const bool want_journal = options_.journal == LoginMonitorOptions::Journal::kOn ||
                             !options_.journal_dir.empty() ||
                             (options_.journal == LoginMonitorOptions::Journal::kAuto &&
@@ -248,10 +257,47 @@ Status LoginMonitor::Start() {
       journal_ = std::move(*j);
     }
   }
+  // btmp/wtmp repeat what sshd writes to the text logs and the journal: followed only without them.
+  const bool text_source =
+      journal_ != nullptr || std::any_of(paths.begin(), paths.end(), [](const std::string& p) {
+        return DetectBinaryLog(p) == BinaryLog::kNone;
+      });
+  if (text_source) {
+    std::erase_if(paths, [](const std::string& p) {
+      if (DetectBinaryLog(p) == BinaryLog::kNone) return false;
+      log::Info("{}: not followed: a text log or the journal already reports these logins", p);
+      return true;
+    });
+  } else if (options_.files.empty()) {
+    for (const char* p : kDefaultBinaryLogs) {
+      if (access(p, R_OK) == 0) paths.emplace_back(p);
+    }
+  }
+  for (auto& path : paths) {
+    // Cursors are keyed by absolute path.
+    std::error_code ec;
+    if (auto abs = std::filesystem::absolute(path, ec); !ec) path = abs.lexically_normal().string();
+    std::optional<FileCursor> resume;
+    for (const auto& c : state.files) {
+      if (c.path == path) resume = c;
+    }
+    FileSource source;
+    source.binary = DetectBinaryLog(path);
+    if (source.binary == BinaryLog::kLastlog) {
+      log::Warn("{}: lastlog is not a log of logins; not followed", path);
+      continue;
+    }
+    source.tailer = std::make_unique<FileTailer>(path, resume, options_.from_start,
+                                                 BinaryLogRecordSize(source.binary));
+    source.tailer->Prime();
+    files_.push_back(std::move(source));
+  }
+  SeedFromLastlog();
+
   if (files_.empty() && !journal_) {
     return FailedPrecondition(
-        "no login source: none of /var/log/auth.log, /var/log/secure, /var/log/messages exists "
-        "and there is no journal");
+        "no login source: none of /var/log/auth.log, /var/log/secure, /var/log/messages, "
+        "/var/log/btmp, /var/log/wtmp exists and there is no journal");
   }
   std::string followed;
   for (const auto& s : sources()) followed += (followed.empty() ? "" : ", ") + s;
@@ -431,6 +477,27 @@ Result<std::size_t> LoginMonitor::PollOnce() {
   std::vector<LoginEvent> events;
   const std::int64_t now = Now();
   for (auto& f : files_) {
+    if (f.binary != BinaryLog::kNone) {
+      for (;;) {
+        auto more = f.tailer->Poll([&](std::string_view record) {
+          ++lines;
+          // Record index in the file (1-based), as `rampart logscan` numbers them.
+          const std::uint64_t index = f.tailer->delivered_offset() / kUtmpRecordSize + 1;
+          auto parsed = ParseUtmpRecord(record);
+          if (!parsed) return;
+          if (auto e = UtmpRecordEvent(*parsed, f.binary, f.tailer->path(), index)) {
+            OnEvent(*e);
+          }
+        });
+        FlushReports();
+        if (!more) {
+          log::Warn("{}", more.error().ToString());
+          break;
+        }
+        if (!*more) break;
+      }
+      continue;
+    }
     const int month = MonthOf(now);
     if (!f.parser || f.parser_month != month) {
       // RFC 3164 lines carry no year: the parser infers it from its reference time, so it is

@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "agent/sources/journal_follow.h"
+#include "agent/sources/utmp_test_records.h"
 #include "agent/transport/test_util.h"
 
 namespace rampart::agent {
@@ -197,6 +198,94 @@ TEST(JournalFollowerTest, FollowsAndResumesFromTheCursor) {
   auto n = (*f)->Poll([&](LoginEvent&&) { ++events; });
   ASSERT_TRUE(n.ok());
   EXPECT_EQ(events, 2);
+}
+
+// btmp followed by record: failures raise brute_force; a restart resumes after the last record
+// (no re-raise, the incident continues); a record cut mid-write waits for its last bytes.
+TEST_F(LoginMonitorTest, FollowsBtmpByRecordAndResumes) {
+  const std::string btmp = dir_ + "/btmp";
+  Append(btmp, testing::UtmpRecord(6, "ssh:notty", "old", "", 1796601000, 0, "192.0.2.99"));
+  auto options = Options();
+  options.files = {btmp};
+  auto failure = [](int i) {
+    return testing::UtmpRecord(6, "ssh:notty", "root", "", 1796601600 + i, 0, "2001:db8::66");
+  };
+  std::string id;
+  {
+    LoginMonitor m(
+        options, LoginMonitorSettings{}, [&](const Json& e) { events_.push_back(e); }, nullptr,
+        &clock_);
+    ASSERT_TRUE(m.Start().ok());
+    EXPECT_THAT(m.sources(), ElementsAre(btmp));
+    std::string burst;
+    for (int i = 0; i < 5; ++i) burst += failure(i);
+    Append(btmp, burst.substr(0, burst.size() - 100));  // the last record is cut
+    ASSERT_TRUE(m.PollOnce().ok());
+    EXPECT_TRUE(events_.empty());  // 4 complete records: below the threshold of 5
+    Append(btmp, burst.substr(burst.size() - 100));
+    ASSERT_TRUE(m.PollOnce().ok());
+    ASSERT_EQ(events_.size(), 1u);
+    EXPECT_EQ(events_[0].GetString("type"), "brute_force");
+    EXPECT_EQ(events_[0].GetString("source"), "2001:db8::66");
+    EXPECT_EQ(events_[0].GetInt("count"), 5);
+    id = events_[0].GetString("id");
+    ASSERT_TRUE(m.SaveState().ok());
+  }
+  events_.clear();
+  LoginMonitor m(
+      options, LoginMonitorSettings{}, [&](const Json& e) { events_.push_back(e); }, nullptr,
+      &clock_);
+  ASSERT_TRUE(m.Start().ok());
+  ASSERT_EQ(*m.PollOnce(), 0u);  // nothing read twice
+  EXPECT_TRUE(events_.empty());
+  std::string more;
+  for (int i = 5; i < 10; ++i) more += failure(i);
+  Append(btmp, more);
+  ASSERT_TRUE(m.PollOnce().ok());
+  ASSERT_EQ(events_.size(), 1u);
+  EXPECT_EQ(events_[0].GetString("id"), id);
+  EXPECT_EQ(events_[0].GetInt("count"), 10);
+}
+
+TEST_F(LoginMonitorTest, BtmpIsNotFollowedBesideATextLog) {
+  const std::string btmp = dir_ + "/btmp";
+  Append(btmp, "");
+  auto options = Options();
+  options.files = {log_, btmp};
+  LoginMonitor m(
+      options, LoginMonitorSettings{}, [&](const Json& e) { events_.push_back(e); }, nullptr,
+      &clock_);
+  ASSERT_TRUE(m.Start().ok());
+  EXPECT_THAT(m.sources(), ElementsAre(log_));
+  // The same five guesses in both: counted once (from auth.log).
+  for (int i = 0; i < 5; ++i) {
+    Append(log_, FailedLine(100 + i, "203.0.113.7"));
+    Append(btmp, testing::UtmpRecord(6, "ssh:notty", "root", "", 1796601600 + i, 0, "203.0.113.7"));
+  }
+  ASSERT_TRUE(m.PollOnce().ok());
+  ASSERT_EQ(events_.size(), 1u);
+  EXPECT_EQ(events_[0].GetInt("count"), 5);
+}
+
+TEST_F(LoginMonitorTest, WtmpRotationByRenameFinishesTheOldFile) {
+  const std::string wtmp = dir_ + "/wtmp";
+  Append(wtmp, "");
+  auto options = Options();
+  options.files = {wtmp};
+  LoginMonitorSettings settings;
+  settings.rules.abnormal_login.learning_seconds = 0;  // every login is judged at once
+  LoginMonitor m(
+      options, settings, [&](const Json& e) { events_.push_back(e); }, nullptr, &clock_);
+  ASSERT_TRUE(m.Start().ok());
+  Append(wtmp, testing::UtmpRecord(7, "pts/0", "alice", "", 1796601600, 0, "198.51.100.7"));
+  ASSERT_EQ(std::rename(wtmp.c_str(), (wtmp + ".1").c_str()), 0);
+  Append(wtmp, testing::UtmpRecord(7, "pts/1", "bob", "", 1796601700, 0, "198.51.100.8"));
+  ASSERT_TRUE(m.PollOnce().ok());
+  ASSERT_TRUE(m.PollOnce().ok());
+  std::vector<std::string> users;
+  for (const auto& e : events_) users.push_back(e.GetString("user"));
+  EXPECT_THAT(users, ElementsAre("alice", "bob"));
+  EXPECT_EQ(events_[0].GetString("type"), "abnormal_login");
 }
 
 }  // namespace
