@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "agent/monitor/rotated_log.h"
 #include "common/hash.h"
 #include "common/logging.h"
 
@@ -83,10 +84,14 @@ bool FileTailer::OpenPath(bool at_start) {
           UpdateFingerprint();
           return true;
         }
-        log::Warn(
-            "{}: the file was truncated or replaced while the agent was stopped; reading it "
-            "from the start",
-            path_);
+        // Same identity, other content: rewritten in place, or a new file that reuses the inode
+        // of the old one, which was rotated and compressed (the compressed copy is looked for).
+        if (!TakeBacklog(c)) {
+          log::Warn(
+              "{}: the file was truncated or replaced while the agent was stopped; reading it "
+              "from the start",
+              path_);
+        }
       } else {
         // Rotated while we were stopped: finish the old file first when it is still around.
         for (const char* suffix : {".1", ".0"}) {
@@ -108,10 +113,10 @@ bool FileTailer::OpenPath(bool at_start) {
           }
           close(sfd);
         }
-        if (c.dev != 0 || c.ino != 0) {
+        if (!TakeBacklog(c) && (c.dev != 0 || c.ino != 0)) {
           log::Warn(
-              "{}: rotated while the agent was stopped and the old file is gone (or "
-              "compressed); reading the new file from the start",
+              "{}: rotated while the agent was stopped and the old file is gone; reading the new "
+              "file from the start",
               path_);
         }
       }
@@ -122,6 +127,17 @@ bool FileTailer::OpenPath(bool at_start) {
   }
   line_end_ = pos_;
   UpdateFingerprint();
+  return true;
+}
+
+bool FileTailer::TakeBacklog(const FileCursor& c) {
+  backlog_ = FindRotatedBacklog(path_, c);
+  if (backlog_.empty()) return false;
+  backlog_cursor_ = c;
+  std::string names;
+  for (const auto& part : backlog_) names += (names.empty() ? "" : ", ") + part.path;
+  log::Info("{}: rotated while the agent was stopped; reading {} first (from byte {})", path_,
+            names, c.offset);
   return true;
 }
 
@@ -237,6 +253,18 @@ Result<bool> FileTailer::Poll(const LineFn& fn, std::size_t max_bytes) {
     Prime();
     if (fd_ < 0) return false;
   }
+  if (!backlog_.empty()) {
+    // The lines rotated away while the agent was stopped come before the new file's. Read in one
+    // go: the cursor moves to the new file only once they are all delivered.
+    for (const auto& part : backlog_) {
+      auto n = ReadRotatedPart(part, record_size_, [&](std::string_view line) {
+        ++stats_.backlog_lines;
+        Deliver(fn, line);
+      });
+      if (!n) log::Warn("{}; the rest of it is skipped", n.error().ToString());
+    }
+    backlog_.clear();
+  }
   // copytruncate (or content replaced in place) is checked before reading, so no line is read
   // from the middle of the new content.
   if (Replaced()) Restart(fn);
@@ -281,6 +309,7 @@ Result<bool> FileTailer::Poll(const LineFn& fn, std::size_t max_bytes) {
 
 FileCursor FileTailer::cursor() const {
   if (fd_ < 0 && resume_) return *resume_;
+  if (!backlog_.empty()) return backlog_cursor_;  // stopped before reading it: read it next time
   FileCursor c;
   c.path = path_;
   if (fd_ < 0) return c;

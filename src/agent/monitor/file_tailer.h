@@ -14,9 +14,11 @@
 // delivered, and the SHA-256 of its first `fp_len` bytes (up to kFingerprintBytes). At start the
 // path's file is accepted when identity and fingerprint match; when the path names another file,
 // the rotated sibling "<path>.1" (or "<path>.0") with the cursor's identity is finished first;
-// when the cursor's file cannot be found the new file is read from its start (lines in a file
-// that was compressed while the agent was stopped are skipped, with a warning). A file whose first
-// bytes no longer match the fingerprint is a replaced file: read from its start.
+// otherwise the cursor's file is looked for among the other rotated siblings, renamed further or
+// compressed (rotated_log.h: "<path>.2", "<path>.1.gz/.xz/.zst", dateext "<path>-DATE.gz"): its
+// lines after the offset, then every newer rotated file whole, are read before the new file. When
+// the cursor's file cannot be found the new file is read from its start (with a warning). A file
+// whose first bytes no longer match the fingerprint is a replaced file: read from its start.
 // Without a cursor a file that exists at start is read from its end (history is not replayed:
 // `from_start` changes that); a file that appears later is read from its start.
 //
@@ -34,6 +36,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
 
@@ -54,8 +57,14 @@ struct FileCursor {
 
 struct TailStats {
   std::uint64_t lines = 0;
-  std::uint64_t rotations = 0;    // rename/delete: switched to a new file
-  std::uint64_t truncations = 0;  // copytruncate or replaced content: restarted at 0
+  std::uint64_t rotations = 0;      // rename/delete: switched to a new file
+  std::uint64_t truncations = 0;    // copytruncate or replaced content: restarted at 0
+  std::uint64_t backlog_lines = 0;  // lines read from rotated (compressed) files at resume
+};
+
+struct RotatedPart {
+  std::string path;
+  std::uint64_t offset = 0;  // bytes (decompressed) to skip
 };
 
 class FileTailer {
@@ -97,6 +106,8 @@ class FileTailer {
   bool FingerprintMatches(int fd, const FileCursor& c) const;
   void UpdateFingerprint();
   void Restart(const LineFn& fn);
+  // Finds the cursor's file among the rotated siblings; true when there is a backlog to read.
+  bool TakeBacklog(const FileCursor& c);
   bool Replaced();  // shorter than our position, or its first bytes changed
 
   std::string path_;
@@ -113,6 +124,9 @@ class FileTailer {
   std::string fingerprint_;
   std::uint32_t fp_len_ = 0;
   TailStats stats_;
+  // Rotated files (oldest first, the first from an offset) to read before fd_ (see rotated_log.h).
+  std::vector<RotatedPart> backlog_;
+  FileCursor backlog_cursor_;  // the saved cursor, still ours until the backlog is read
 };
 
 // The hex SHA-256 of `len` bytes at offset 0 of fd; "" when fewer than `len` bytes can be read.
