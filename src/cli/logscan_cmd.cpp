@@ -344,7 +344,6 @@ int RunLogscan(const LogscanArgs& args, std::FILE* out, std::FILE* err) {
   if (!CheckReadable(args.files, err)) return 2;
   if (!args.learn.empty() && !CheckReadable({args.learn}, err)) return 2;
 
-  agent::BruteForceDetector brute_force(rules);
   std::unique_ptr<agent::GeoIp> geoip;
   agent::AbnormalLoginOptions abnormal_options;
   if (!args.geoip_db.empty()) {
@@ -357,6 +356,9 @@ int RunLogscan(const LogscanArgs& args, std::FILE* out, std::FILE* err) {
     agent::GeoIp* g = geoip.get();
     abnormal_options.country_of = [g](std::string_view source) { return g->Country(source); };
   }
+  agent::BruteForceOptions brute_options;
+  brute_options.country_of = abnormal_options.country_of;
+  agent::BruteForceDetector brute_force(rules, brute_options);
   agent::AbnormalLoginDetector abnormal(rules.abnormal_login, rules.whitelist, abnormal_options);
   int rc = 0;
   if (!args.learn.empty()) {

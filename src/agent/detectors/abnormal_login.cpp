@@ -87,7 +87,7 @@ void AbnormalLoginDetector::Process(const LoginEvent& e, std::vector<std::size_t
     learning_ends_ = baseline_ ? e.time : e.time + settings_.learning_seconds;
   }
   if (e.outcome != LoginOutcome::kSuccess || e.source.empty()) return;
-  if (whitelist_.Suppresses(e.source, e.user)) return;
+  if (whitelist_.Suppresses(e, options_.country_of)) return;
   if (!baseline_ && e.time < learning_ends_) {
     LearnImpl(e);
     return;

@@ -98,10 +98,17 @@ LoginMonitorSettings SettingsFromConfig(const Json& settings, std::string_view h
       for (const Json& r : j->as_array()) {
         std::int64_t window = 0;
         std::int64_t failures = 0;
+        // The server's schema names the count max_failures; "failures" is the rules-file name.
+        const Json* count = r.is_object() ? r.Find("max_failures") : nullptr;
+        if (count == nullptr && r.is_object()) count = r.Find("failures");
+        const Json* level = r.is_object() ? r.Find("level") : nullptr;
+        const auto parsed_level = level != nullptr && level->is_string()
+                                      ? ParseAlertLevel(level->as_string())
+                                      : std::optional<AlertLevel>(AlertLevel::kHigh);
         if (!r.is_object() || !IntIn(r.Find("window_seconds"), 1, 30 * 86400, &window) ||
-            !IntIn(r.Find("failures"), 1, 1000000, &failures)) {
+            !IntIn(count, 1, 1000000, &failures) || !parsed_level) {
           problem("brute_force.rules[" + std::to_string(n) +
-                  "]: expected {window_seconds: 1..2592000, failures: 1..1000000}");
+                  "]: expected {window_seconds: 1..2592000, max_failures: 1..1000000, level}");
           continue;
         }
         if (n >= kMaxCustomRules) {
@@ -113,49 +120,112 @@ LoginMonitorSettings SettingsFromConfig(const Json& settings, std::string_view h
         rule.scope = RuleScope::kSource;
         rule.window_seconds = window;
         rule.failures = static_cast<std::uint32_t>(failures);
-        rule.level = AlertLevel::kHigh;
+        rule.level = *parsed_level;
         rule.custom = true;
         out.rules.brute_force.push_back(std::move(rule));
       }
     }
   }
+  // Whether a whitelist entry's "hosts" covers this host ("all", absent, or a list naming it).
+  auto covers_host = [&](const Json& e) {
+    const Json* hosts = e.is_object() ? e.Find("hosts") : nullptr;
+    bool covers = hosts == nullptr || (hosts->is_string() && hosts->as_string() == "all");
+    if (hosts != nullptr && hosts->is_array()) {
+      for (const Json& h : hosts->as_array()) {
+        covers = covers || (h.is_string() && h.as_string() == host_id);
+      }
+    }
+    return covers;
+  };
+  bool scoped_reset = false;
+  auto reset_scoped = [&] {
+    if (!scoped_reset) out.rules.whitelist.scoped = base.rules.whitelist.scoped;
+    scoped_reset = true;
+  };
   if (const Json* j = Setting(settings, "login.whitelist")) {
     if (!j->is_array()) {
       problem("login.whitelist: expected a list of {source, hosts}");
     } else {
       out.never_block.clear();
       out.rules.whitelist.networks = base.rules.whitelist.networks;
+      reset_scoped();
       for (std::size_t i = 0; i < j->as_array().size(); ++i) {
         const Json& e = j->as_array()[i];
         const std::string where = "login.whitelist[" + std::to_string(i) + "]";
-        const Json* source = e.is_object() ? e.Find("source") : nullptr;
-        const auto cidr = source != nullptr && source->is_string() ? ParseCidr(source->as_string())
-                                                                   : std::nullopt;
-        if (!cidr) {
-          problem(where + ".source: expected an IPv4/IPv6 address or CIDR");
+        if (!e.is_object()) {
+          problem(where + ": expected an object {source, hosts}");
           continue;
         }
-        const Json* hosts = e.Find("hosts");
-        bool covers = hosts == nullptr || (hosts->is_string() && hosts->as_string() == "all");
-        if (hosts != nullptr && hosts->is_array()) {
-          for (const Json& h : hosts->as_array()) {
-            covers = covers || (h.is_string() && h.as_string() == host_id);
+        const Json* source = e.Find("source");
+        std::optional<Cidr> cidr;
+        if (source != nullptr) {
+          cidr = source->is_string() ? ParseCidr(source->as_string()) : std::nullopt;
+          if (!cidr) {
+            problem(where + ".source: expected an IPv4/IPv6 address or CIDR");
+            continue;
           }
         }
-        if (!covers) continue;
-        out.never_block.push_back(*cidr);
-        out.rules.whitelist.networks.push_back(*cidr);
+        const Json* user = e.Find("user");
+        if (user != nullptr && (!user->is_string() || user->as_string().empty())) {
+          problem(where + ".user: expected a user name");
+          continue;
+        }
+        auto window = ParseWhitelistWindow(e, where);
+        if (!window) {
+          problem(window.error().message());
+          continue;
+        }
+        if (!cidr && user == nullptr && !window->restricts_place()) {
+          problem(where + ": expected a source, a user or countries");
+          continue;
+        }
+        if (!covers_host(e)) continue;
+        if (cidr && user == nullptr && !window->restricts()) {
+          // Unconditional: also never blocked.
+          out.never_block.push_back(*cidr);
+          out.rules.whitelist.networks.push_back(*cidr);
+          continue;
+        }
+        ScopedWhitelistEntry scoped;
+        scoped.network = cidr;
+        if (user != nullptr) scoped.user = user->as_string();
+        scoped.window = std::move(*window);
+        out.rules.whitelist.scoped.push_back(std::move(scoped));
       }
     }
   }
   if (const Json* j = Setting(settings, "login.whitelist_users")) {
     if (!j->is_array()) {
-      problem("login.whitelist_users: expected a list of user names");
+      problem("login.whitelist_users: expected a list of {user, hosts}");
     } else {
       out.rules.whitelist.users = base.rules.whitelist.users;
-      for (const Json& u : j->as_array()) {
-        if (u.is_string() && !u.as_string().empty())
-          out.rules.whitelist.users.push_back(u.as_string());
+      if (!scoped_reset) reset_scoped();
+      for (std::size_t i = 0; i < j->as_array().size(); ++i) {
+        const Json& u = j->as_array()[i];
+        const std::string where = "login.whitelist_users[" + std::to_string(i) + "]";
+        if (u.is_string()) {  // a bare name (older configurations): every host
+          if (!u.as_string().empty()) out.rules.whitelist.users.push_back(u.as_string());
+          continue;
+        }
+        const Json* user = u.is_object() ? u.Find("user") : nullptr;
+        if (user == nullptr || !user->is_string() || user->as_string().empty()) {
+          problem(where + ".user: expected a user name");
+          continue;
+        }
+        auto window = ParseWhitelistWindow(u, where);
+        if (!window) {
+          problem(window.error().message());
+          continue;
+        }
+        if (!covers_host(u)) continue;
+        if (!window->restricts()) {
+          out.rules.whitelist.users.push_back(user->as_string());
+          continue;
+        }
+        ScopedWhitelistEntry scoped;
+        scoped.user = user->as_string();
+        scoped.window = std::move(*window);
+        out.rules.whitelist.scoped.push_back(std::move(scoped));
       }
     }
   }
@@ -186,12 +256,14 @@ std::int64_t LoginMonitor::Now() const {
 }
 
 void LoginMonitor::BuildDetectors() {
-  brute_ = std::make_unique<BruteForceDetector>(settings_.rules);
+  BruteForceOptions brute;
   AbnormalLoginOptions abnormal;
   if (geoip_) {
     GeoIp* geo = geoip_.get();
     abnormal.country_of = [geo](std::string_view source) { return geo->Country(source); };
+    brute.country_of = abnormal.country_of;
   }
+  brute_ = std::make_unique<BruteForceDetector>(settings_.rules, brute);
   abnormal_ = std::make_unique<AbnormalLoginDetector>(settings_.rules.abnormal_login,
                                                       settings_.rules.whitelist, abnormal);
   for (const auto& e : lastlog_seed_) abnormal_->Seed(e);

@@ -66,11 +66,14 @@ struct LoginMonitorSettings {
 
 // Applies the pushed tenant settings (flat "brute_force.window_seconds" or nested keys) over
 // `base`: brute_force.window_seconds / brute_force.max_failures set the first source-scope rule;
-// brute_force.rules ([{window_seconds, failures}], at most 5) add custom source rules (level
-// high); brute_force.block_seconds; login.whitelist ([{source: CIDR, hosts: "all" | [host ids]}],
-// entries covering `host_id`) whitelists detection and blocking; login.whitelist_users;
-// login.abnormal.learning_days. Unknown keys are ignored; a bad value keeps the default and
-// appends a message to *problems.
+// brute_force.rules ([{window_seconds, max_failures, level}], at most 5) add custom source rules
+// (level high by default); brute_force.block_seconds; login.whitelist ([{source: CIDR, user,
+// countries, days, hours, zone, hosts: "all" | [host ids]}], entries covering `host_id`): an entry
+// with only a source whitelists detection and blocking; one with a user or a scope
+// (common/whitelist_scope.h) whitelists detection of the events it covers
+// (Whitelist::scoped); login.whitelist_users ([{user, countries, days, hours, zone, hosts}], or
+// bare names); login.abnormal.learning_days. Unknown keys are ignored; a bad value keeps the
+// default and appends a message to *problems.
 LoginMonitorSettings SettingsFromConfig(const Json& settings, std::string_view host_id,
                                         const LoginMonitorSettings& base,
                                         std::vector<std::string>* problems);

@@ -153,6 +153,78 @@ TEST(LoginMonitorSettingsTest, AppliesKnownKeysAndReportsBadOnes) {
   EXPECT_EQ(d.rules, DefaultRules());
 }
 
+TEST(LoginMonitorSettingsTest, WhitelistScopesApplyOnlyToCoveredHostsAndTheirConditions) {
+  std::vector<std::string> problems;
+  const Json config = Json::Parse(R"({"login": {
+      "whitelist": [
+        {"source": "10.0.0.0/8", "hosts": "all"},
+        {"source": "192.0.2.0/24", "hosts": ["h2"]},
+        {"source": "198.51.100.0/24", "days": ["mon","tue","wed","thu","fri"],
+         "hours": "08:00-18:00", "zone": "+01:00", "hosts": ["h1", "h3"]},
+        {"countries": ["DE"], "hosts": "all"},
+        {"source": "203.0.113.5", "user": "deploy", "hosts": "all"},
+        {"hosts": "all"},
+        {"source": "10.1.0.0/16", "hours": "25:00-26:00", "hosts": "all"}],
+      "whitelist_users": [
+        {"user": "backup", "hosts": "all"},
+        {"user": "ops", "hours": "22:00-06:00", "hosts": ["h1"]},
+        {"user": "elsewhere", "hosts": ["h9"]},
+        "legacy"]}})")
+                          .value();
+  const auto s = SettingsFromConfig(config, "h1", LoginMonitorSettings{}, &problems);
+  ASSERT_EQ(problems.size(), 2u);
+  EXPECT_THAT(problems[0], HasSubstr("login.whitelist[5]: expected a source, a user or countries"));
+  EXPECT_THAT(problems[1], HasSubstr("login.whitelist[6].hours: expected HH:MM-HH:MM"));
+  // Only the unconditional source is never blocked.
+  ASSERT_EQ(s.never_block.size(), 1u);
+  EXPECT_EQ(s.rules.whitelist.networks.size(), 1u);
+  EXPECT_THAT(s.rules.whitelist.users, ElementsAre("backup", "legacy"));
+  // Office hours (h1 covered), DE, deploy@203.0.113.5, ops at night.
+  ASSERT_EQ(s.rules.whitelist.scoped.size(), 4u);
+  const Whitelist& w = s.rules.whitelist;
+  const CountryOf country = [](std::string_view source) {
+    return std::string(source.starts_with("85.") ? "DE" : "US");
+  };
+  auto event = [](std::string source, std::string user, std::int64_t t) {
+    LoginEvent e;
+    e.source = std::move(source);
+    e.user = std::move(user);
+    e.time = t;
+    return e;
+  };
+  constexpr std::int64_t kMonday = 1796601600;  // 2026-12-07T00:00:00Z
+  EXPECT_TRUE(w.Suppresses(event("198.51.100.9", "x", kMonday + 9 * 3600), country));  // 10:00+1
+  EXPECT_FALSE(w.Suppresses(event("198.51.100.9", "x", kMonday + 20 * 3600), country));
+  EXPECT_FALSE(w.Suppresses(event("198.51.100.9", "x", kMonday + 5 * 86400 + 36000), country));
+  EXPECT_TRUE(w.Suppresses(event("85.1.2.3", "x", kMonday), country));
+  EXPECT_FALSE(w.Suppresses(event("86.1.2.3", "x", kMonday), country));
+  EXPECT_FALSE(w.Suppresses(event("85.1.2.3", "x", kMonday), CountryOf{}));  // no GeoIP
+  EXPECT_TRUE(w.Suppresses(event("203.0.113.5", "deploy", kMonday), country));
+  EXPECT_FALSE(w.Suppresses(event("203.0.113.5", "root", kMonday), country));
+  EXPECT_TRUE(w.Suppresses(event("1.2.3.4", "ops", kMonday + 23 * 3600), country));
+  EXPECT_FALSE(w.Suppresses(event("1.2.3.4", "ops", kMonday + 12 * 3600), country));
+  EXPECT_FALSE(w.Suppresses(event("192.0.2.1", "x", kMonday), country));  // h2's entry
+  // Another host sees other entries.
+  const auto h2 = SettingsFromConfig(config, "h2", LoginMonitorSettings{}, nullptr);
+  EXPECT_EQ(h2.never_block.size(), 2u);
+  EXPECT_EQ(h2.rules.whitelist.scoped.size(), 2u);  // DE, deploy
+}
+
+TEST(LoginMonitorSettingsTest, CustomRulesUseTheServersKeys) {
+  std::vector<std::string> problems;
+  const Json config = Json::Parse(R"({"brute_force": {"rules": [
+      {"window_seconds": 600, "max_failures": 20, "level": "critical"},
+      {"window_seconds": 60, "max_failures": 3}]}})")
+                          .value();
+  const auto s = SettingsFromConfig(config, "h1", LoginMonitorSettings{}, &problems);
+  EXPECT_TRUE(problems.empty());
+  ASSERT_EQ(s.rules.brute_force.size(), DefaultRules().brute_force.size() + 2);
+  const auto& first = s.rules.brute_force[DefaultRules().brute_force.size()];
+  EXPECT_EQ(first.failures, 20u);
+  EXPECT_EQ(first.level, AlertLevel::kCritical);
+  EXPECT_EQ(s.rules.brute_force.back().level, AlertLevel::kHigh);
+}
+
 constexpr const char* kJournalRemote = "/lib/systemd/systemd-journal-remote";
 
 TEST(JournalFollowerTest, FollowsAndResumesFromTheCursor) {
