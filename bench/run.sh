@@ -55,6 +55,7 @@ printf 'standard tools for the same facts (ss, ps, dpkg-query, getent, systemctl
 printf 'ratio: rampart (no sampling pause) is %.1fx the speed of the standard tools\n' "$(echo "$p/$w0" | bc -l)"
 rm -rf "$cache"
 echo; bash bench/logscan.sh "$BIN"  # auth-log parsing + detection vs fail2ban-regex
+echo; bash bench/login_records.sh "$BIN"  # btmp records + detection vs lastb/utmpdump
 
 # The platform: N simulated agents + API load against one server, on SQLite and on MariaDB.
 echo; bash bench/fleet.sh build/release

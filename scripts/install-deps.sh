@@ -10,6 +10,8 @@ PACKAGES=(
   # libraries
   libssl-dev libcli11-dev nlohmann-json3-dev libspdlog-dev libfmt-dev librpm-dev libzip-dev
   libsystemd-dev libyaml-cpp-dev
+  # the login monitor reads rotated logs compressed while it was stopped (gzip, xz, zstd)
+  zlib1g-dev liblzma-dev libzstd-dev
   # malware scanning (libyara); the yara CLI is the reference the scan tests compare results with
   libyara-dev yara
   # baseline weak-password checks (crypt_r)

@@ -17,6 +17,7 @@
 #include "agent/detectors/rules.h"
 #include "agent/monitor/geoip.h"
 #include "agent/sources/auth_log.h"
+#include "agent/sources/login_records_log.h"
 #include "cli/table.h"
 #include "common/clock.h"
 #include "common/json.h"
@@ -317,7 +318,10 @@ int RunLogscan(const LogscanArgs& args, std::FILE* out, std::FILE* err) {
     std::fputs("rampart logscan: no input: give log FILEs ('-' for stdin) or --journal\n", err);
     return 2;
   }
-  auto format = agent::ParseLogFormat(args.format);
+  const agent::BinaryLog forced_binary = agent::BinaryLogByName(args.format);
+  auto format = forced_binary != agent::BinaryLog::kNone
+                    ? Result<agent::LogFormat>(agent::LogFormat::kAuto)
+                    : agent::ParseLogFormat(args.format);
   if (!format) {
     std::fprintf(err, "rampart logscan: --format: %s\n", format.error().message().c_str());
     return 2;
@@ -340,7 +344,6 @@ int RunLogscan(const LogscanArgs& args, std::FILE* out, std::FILE* err) {
   if (!CheckReadable(args.files, err)) return 2;
   if (!args.learn.empty() && !CheckReadable({args.learn}, err)) return 2;
 
-  agent::BruteForceDetector brute_force(rules);
   std::unique_ptr<agent::GeoIp> geoip;
   agent::AbnormalLoginOptions abnormal_options;
   if (!args.geoip_db.empty()) {
@@ -353,15 +356,37 @@ int RunLogscan(const LogscanArgs& args, std::FILE* out, std::FILE* err) {
     agent::GeoIp* g = geoip.get();
     abnormal_options.country_of = [g](std::string_view source) { return g->Country(source); };
   }
+  agent::BruteForceOptions brute_options;
+  brute_options.country_of = abnormal_options.country_of;
+  agent::BruteForceDetector brute_force(rules, brute_options);
   agent::AbnormalLoginDetector abnormal(rules.abnormal_login, rules.whitelist, abnormal_options);
   int rc = 0;
   if (!args.learn.empty()) {
-    const Status s = agent::ScanAuthLogFile(args.learn, OptionsFor(args.learn, *format),
-                                            [&abnormal](LoginEvent&& e) { abnormal.Learn(e); });
+    const auto learn = [&abnormal](LoginEvent&& e) { abnormal.Learn(e); };
+    const agent::BinaryLog learn_binary = agent::DetectBinaryLog(args.learn);
+    const Status s =
+        learn_binary != agent::BinaryLog::kNone
+            ? agent::ScanBinaryLogFile(args.learn, learn_binary, learn)
+            : agent::ScanAuthLogFile(args.learn, OptionsFor(args.learn, *format), learn);
     if (!s.ok()) {
       std::fprintf(err, "rampart logscan: --learn: %s\n", s.message().c_str());
       return 2;
     }
+  }
+
+  // Binary login records: by --format, else by file name (wtmp*, btmp*, lastlog*).
+  auto binary_kind = [&](const std::string& path) {
+    if (forced_binary != agent::BinaryLog::kNone) return forced_binary;
+    if (args.format != "auto" || path == "-") return agent::BinaryLog::kNone;
+    return agent::DetectBinaryLog(path);
+  };
+  // A failed sshd guess is both a text line and a btmp record (a login both "Accepted" and a wtmp
+  // record): btmp/wtmp events count only when no text log or journal is read, else they are
+  // listed but not fed to the detectors. lastlog entries (each user's last login, history) teach
+  // the abnormal-login profiles.
+  bool text_source = args.journal;
+  for (const std::string& path : args.files) {
+    if (binary_kind(path) == agent::BinaryLog::kNone) text_source = true;
   }
 
   Printer printer(args, out);
@@ -370,8 +395,26 @@ int RunLogscan(const LogscanArgs& args, std::FILE* out, std::FILE* err) {
     abnormal.Process(e);
     printer.Event(e);
   };
+  const auto binary_sink = [&](LoginEvent&& e) {
+    if (e.kind == "lastlog") {
+      abnormal.Seed(e);
+    } else if (!text_source) {
+      brute_force.Process(e);
+      abnormal.Process(e);
+    }
+    printer.Event(e);
+  };
   for (const std::string& path : args.files) {
-    const Status s = agent::ScanAuthLogFile(path, OptionsFor(path, *format), sink);
+    const agent::BinaryLog binary = binary_kind(path);
+    if (binary != agent::BinaryLog::kNone && path == "-") {
+      std::fprintf(err, "rampart logscan: --format %s: give the file, not stdin\n",
+                   agent::BinaryLogName(binary));
+      rc = 2;
+      continue;
+    }
+    const Status s = binary != agent::BinaryLog::kNone
+                         ? agent::ScanBinaryLogFile(path, binary, binary_sink)
+                         : agent::ScanAuthLogFile(path, OptionsFor(path, *format), sink);
     if (!s.ok()) {
       std::fprintf(err, "rampart logscan: %s\n", s.message().c_str());
       rc = 2;

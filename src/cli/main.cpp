@@ -79,7 +79,8 @@ int main(int argc, char** argv) {
                       "Detection rules YAML (default: the built-in rules, as rules/login.yaml)");
   logscan
       ->add_option("--format", ls.format,
-                   "Log format: auto, syslog, rfc5424, iso8601, mysql, postgres")
+                   "Log format: auto, syslog, rfc5424, iso8601, mysql, postgres, or the binary "
+                   "wtmp, btmp, lastlog (auto: by file name)")
       ->capture_default_str();
   auto* journal =
       logscan

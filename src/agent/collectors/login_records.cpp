@@ -3,7 +3,9 @@
 #include <arpa/inet.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <utmp.h>
 
+#include <cstddef>
 #include <cstring>
 
 namespace rampart::agent {
@@ -36,26 +38,47 @@ std::string AddrText(const char* p) {
   return buf;
 }
 
+// The layout the parsers assume is the one glibc writes (checked where it can be: on glibc the
+// on-disk struct utmp/lastlog keeps 32-bit times for compatibility on every 64-bit ABI).
+#if defined(__GLIBC__) && (defined(__x86_64__) || defined(__aarch64__))
+static_assert(sizeof(struct utmp) == kUtmpRecordSize);
+static_assert(offsetof(struct utmp, ut_line) == 8);
+static_assert(offsetof(struct utmp, ut_user) == 44);
+static_assert(offsetof(struct utmp, ut_host) == 76);
+static_assert(offsetof(struct utmp, ut_tv) == 340);
+static_assert(offsetof(struct utmp, ut_addr_v6) == 348);
+static_assert(sizeof(struct lastlog) == kLastlogRecordSize);
+static_assert(offsetof(struct lastlog, ll_host) == 36);
+#endif
+
 }  // namespace
 
-std::vector<LoginRecord> ParseUtmp(std::string_view data) {
+std::optional<LoginRecord> ParseUtmpRecord(std::string_view record) {
   // Offsets of struct utmp: type 0, pid 4, line 8 (32), id 40 (4), user 44 (32), host 76 (256),
   // exit 332, session 336, tv_sec 340 (int32), tv_usec 344, addr_v6 348 (16), unused 364 (20).
+  if (record.size() != kUtmpRecordSize) return std::nullopt;
+  const char* r = record.data();
+  const auto type = Load<std::int16_t>(r);
+  if (type < 0 || type > 9) return std::nullopt;
+  LoginRecord rec;
+  rec.type = static_cast<UtmpType>(type);
+  rec.pid = Load<std::int32_t>(r + 4);
+  rec.line = Field(r + 8, 32);
+  rec.user = Field(r + 44, 32);
+  rec.host = Field(r + 76, 256);
+  rec.time = Load<std::int32_t>(r + 340);
+  rec.usec = Load<std::int32_t>(r + 344);
+  rec.ip = AddrText(r + 348);
+  return rec;
+}
+
+std::vector<LoginRecord> ParseUtmp(std::string_view data) {
   std::vector<LoginRecord> out;
   out.reserve(data.size() / kUtmpRecordSize);
   for (std::size_t off = 0; off + kUtmpRecordSize <= data.size(); off += kUtmpRecordSize) {
-    const char* r = data.data() + off;
-    const auto type = Load<std::int16_t>(r);
-    if (type < 0 || type > 9) continue;
-    LoginRecord rec;
-    rec.type = static_cast<UtmpType>(type);
-    rec.pid = Load<std::int32_t>(r + 4);
-    rec.line = Field(r + 8, 32);
-    rec.user = Field(r + 44, 32);
-    rec.host = Field(r + 76, 256);
-    rec.time = Load<std::int32_t>(r + 340);
-    rec.ip = AddrText(r + 348);
-    out.push_back(std::move(rec));
+    if (auto rec = ParseUtmpRecord(data.substr(off, kUtmpRecordSize))) {
+      out.push_back(std::move(*rec));
+    }
   }
   return out;
 }

@@ -37,9 +37,12 @@ struct LoginRecord {
   std::string host;       // remote host as logged (name or address); empty for local logins
   std::string ip;         // ut_addr_v6 as text ("" when zero)
   std::int64_t time = 0;  // seconds since the epoch
+  std::int32_t usec = 0;  // ut_tv.tv_usec (0..999999)
 };
 
 std::vector<LoginRecord> ParseUtmp(std::string_view data);
+// One record (data.size() must be kUtmpRecordSize); nullopt when its type is not 0..9.
+std::optional<LoginRecord> ParseUtmpRecord(std::string_view record);
 
 struct LastlogEntry {
   std::uint32_t uid = 0;

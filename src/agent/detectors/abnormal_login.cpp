@@ -43,6 +43,11 @@ void AbnormalLoginDetector::Learn(const LoginEvent& e) {
   LearnImpl(e);
 }
 
+void AbnormalLoginDetector::Seed(const LoginEvent& e) {
+  if (e.outcome != LoginOutcome::kSuccess || e.source.empty()) return;
+  LearnImpl(e);
+}
+
 void AbnormalLoginDetector::LearnImpl(const LoginEvent& e) {
   auto it = profiles_.find(e.user);
   if (it == profiles_.end()) {
@@ -82,7 +87,7 @@ void AbnormalLoginDetector::Process(const LoginEvent& e, std::vector<std::size_t
     learning_ends_ = baseline_ ? e.time : e.time + settings_.learning_seconds;
   }
   if (e.outcome != LoginOutcome::kSuccess || e.source.empty()) return;
-  if (whitelist_.Suppresses(e.source, e.user)) return;
+  if (whitelist_.Suppresses(e, options_.country_of)) return;
   if (!baseline_ && e.time < learning_ends_) {
     LearnImpl(e);
     return;

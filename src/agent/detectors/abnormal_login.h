@@ -42,6 +42,9 @@ class AbnormalLoginDetector {
   // Learns from a baseline event (a successful remote login) unconditionally. Once a baseline has
   // been learned, Process() runs without its own learning period.
   void Learn(const LoginEvent& event);
+  // Seeds a profile from login history (a lastlog entry: each user's last login) without ending
+  // the learning period: one login per user is too little to judge by on its own.
+  void Seed(const LoginEvent& event);
   // Feeds one event (in time order). During the learning period successes are learned; afterwards
   // they are checked. Appends the indices into alerts() of raised or updated alerts to *changed.
   void Process(const LoginEvent& event, std::vector<std::size_t>* changed = nullptr);

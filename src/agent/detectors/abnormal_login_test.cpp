@@ -143,6 +143,21 @@ TEST(AbnormalLogin, BaselineReplacesTheLearningPeriod) {
   EXPECT_EQ(d.alerts().size(), 1u);
 }
 
+TEST(AbnormalLogin, LastlogSeedKeepsTheLearningPeriod) {
+  AbnormalLoginDetector d(Settings(), {});
+  d.Seed(Login(kT0 - 30 * kDay + 9 * 3600, "192.0.2.10", "bob"));  // bob's last login
+  // The learning period still runs: alice's first login is learned, not judged.
+  d.Process(Login(kT0 + 9 * 3600, "198.51.100.20"));
+  EXPECT_TRUE(d.alerts().empty());
+  EXPECT_EQ(d.learning_ends(), kT0 + 9 * 3600 + 7 * kDay);
+  // After it: bob from his seeded network at his usual hour is normal; from elsewhere is not.
+  d.Process(Login(kT0 + 8 * kDay + 9 * 3600, "192.0.2.11", "bob"));
+  EXPECT_TRUE(d.alerts().empty());
+  d.Process(Login(kT0 + 8 * kDay + 9 * 3600, "203.0.113.1", "bob"));
+  ASSERT_EQ(d.alerts().size(), 1u);
+  EXPECT_EQ(d.alerts()[0].reason, "new_network");
+}
+
 TEST(AbnormalLogin, DisabledRaisesNothing) {
   AbnormalLoginSettings s = Settings();
   s.enabled = false;

@@ -7,6 +7,7 @@ namespace rampart::agent {
 
 BruteForceDetector::BruteForceDetector(DetectionRules rules, BruteForceOptions options)
     : rules_(std::move(rules)),
+      country_of_(std::move(options.country_of)),
       source_keys_(options.max_tracked_keys),
       account_keys_(options.max_tracked_keys),
       scans_(options.max_tracked_keys) {
@@ -20,7 +21,7 @@ BruteForceDetector::BruteForceDetector(DetectionRules rules, BruteForceOptions o
 }
 
 void BruteForceDetector::Process(const LoginEvent& event, std::vector<std::size_t>* changed) {
-  if (rules_.whitelist.Suppresses(event.source, event.user)) return;
+  if (rules_.whitelist.Suppresses(event, country_of_)) return;
   if (event.outcome == LoginOutcome::kSuccess) {
     CheckCracked(event, changed);
     return;

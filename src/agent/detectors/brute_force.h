@@ -24,6 +24,7 @@ namespace rampart::agent {
 
 struct BruteForceOptions {
   std::size_t max_tracked_keys = 100000;  // per kind of key (sources, accounts, invalid-user scans)
+  CountryOf country_of;  // for whitelist entries scoped to countries; empty: none covers
 };
 
 class BruteForceDetector {
@@ -84,6 +85,7 @@ class BruteForceDetector {
                        const LoginEvent& e);
 
   DetectionRules rules_;
+  CountryOf country_of_;
   std::vector<Alert> alerts_;
   std::vector<std::size_t> source_rules_;  // indices into rules_.brute_force by scope
   std::vector<std::size_t> account_rules_;

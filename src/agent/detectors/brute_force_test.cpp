@@ -201,6 +201,31 @@ TEST(BruteForce, WhitelistCidrAndUserSuppressAlerts) {
   EXPECT_EQ(d.alerts().size(), 1u);
 }
 
+TEST(BruteForce, ScopedWhitelistCoversOnlyItsCountryAndHours) {
+  DetectionRules rules = DefaultRules();
+  ScopedWhitelistEntry office;  // the office network, during its hours only
+  office.network = *ParseCidr("198.51.100.0/24");
+  office.window.from_minute = 8 * 60;
+  office.window.to_minute = 18 * 60;
+  rules.whitelist.scoped.push_back(office);
+  ScopedWhitelistEntry germany;
+  germany.window.countries = {"DE"};
+  rules.whitelist.scoped.push_back(germany);
+  BruteForceOptions options;
+  options.country_of = [](std::string_view s) {
+    return std::string(s.starts_with("85.") ? "DE" : "");
+  };
+  BruteForceDetector d(rules, options);
+  const std::int64_t day = kT0 - kT0 % 86400;
+  for (int i = 0; i < 10; ++i) {
+    d.Process(Failure(day + 9 * 3600 + i, "198.51.100.7"));  // 09:00: covered
+    d.Process(Failure(day + 9 * 3600 + i, "85.0.0.1"));      // DE: covered
+  }
+  EXPECT_TRUE(d.alerts().empty());
+  for (int i = 0; i < 5; ++i) d.Process(Failure(day + 20 * 3600 + i, "198.51.100.7"));  // 20:00
+  EXPECT_THAT(Types(d), ElementsAre("brute_force:198.51.100.7:medium"));
+}
+
 TEST(BruteForce, InvalidUserScan) {
   DetectionRules rules = OneRule(1000, 60);
   rules.invalid_user_scan = {true, 600, 5, AlertLevel::kMedium};

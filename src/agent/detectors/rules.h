@@ -11,12 +11,15 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "agent/sources/login_event.h"
 #include "common/status.h"
+#include "common/whitelist_scope.h"
 
 namespace rampart::agent {
 
@@ -76,16 +79,36 @@ std::optional<Cidr> ParseCidr(std::string_view text);
 bool CidrContains(const Cidr& net, const std::array<std::uint8_t, 16>& addr);
 
 // Sources and users whose events produce no alerts (the events are still listed).
+// A whitelist entry with a scope (the tenant's login.whitelist entries with countries, days, hours
+// or both a source and a user): it covers an event only when every condition it has holds.
+struct ScopedWhitelistEntry {
+  std::optional<Cidr> network;  // none: any source
+  std::string user;             // "": any user
+  WhitelistWindow window;
+  friend bool operator==(const ScopedWhitelistEntry&, const ScopedWhitelistEntry&) = default;
+};
+
+// Country of a source ("" when unknown); may be empty (no GeoIP: entries with countries cover
+// nothing).
+using CountryOf = std::function<std::string(std::string_view source)>;
+
 struct Whitelist {
   std::vector<Cidr> networks;
   std::vector<std::string> hosts;  // sources logged as host names, compared exactly
   std::vector<std::string> users;
+  std::vector<ScopedWhitelistEntry> scoped;
   bool SourceListed(std::string_view source) const;
   bool UserListed(std::string_view user) const;
+  // The unconditional lists only.
   bool Suppresses(std::string_view source, std::string_view user) const {
     return SourceListed(source) || UserListed(user);
   }
-  friend bool operator==(const Whitelist&, const Whitelist&) = default;
+  // The unconditional lists, then the scoped entries (time of the event, its source's country).
+  bool Suppresses(const LoginEvent& event, const CountryOf& country_of) const;
+  friend bool operator==(const Whitelist& a, const Whitelist& b) {
+    return a.networks == b.networks && a.hosts == b.hosts && a.users == b.users &&
+           a.scoped == b.scoped;
+  }
 };
 
 constexpr std::size_t kMaxCustomRules = 5;

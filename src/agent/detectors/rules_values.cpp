@@ -118,4 +118,33 @@ bool Whitelist::UserListed(std::string_view user) const {
   return !user.empty() && std::find(users.begin(), users.end(), user) != users.end();
 }
 
+bool Whitelist::Suppresses(const LoginEvent& e, const CountryOf& country_of) const {
+  if (Suppresses(e.source, e.user)) return true;
+  if (scoped.empty()) return false;
+  std::optional<std::array<std::uint8_t, 16>> addr;
+  bool parsed = false;
+  std::string country;
+  bool located = false;
+  for (const auto& entry : scoped) {
+    if (!entry.user.empty() && entry.user != e.user) continue;
+    if (entry.network) {
+      if (!parsed) {
+        addr = ParseIpAddress(e.source);
+        parsed = true;
+      }
+      if (!addr || !CidrContains(*entry.network, *addr)) continue;
+    }
+    if (!entry.window.CoversTime(e.time)) continue;
+    if (entry.window.restricts_place()) {
+      if (!located) {
+        country = country_of && !e.source.empty() ? country_of(e.source) : std::string();
+        located = true;
+      }
+      if (!entry.window.CoversCountry(country)) continue;
+    }
+    return true;
+  }
+  return false;
+}
+
 }  // namespace rampart::agent

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "agent/monitor/rotated_log.h"
 #include "common/hash.h"
 #include "common/logging.h"
 
@@ -25,8 +26,12 @@ std::string FingerprintOf(int fd, std::size_t len) {
   return Sha256Hex(buf);
 }
 
-FileTailer::FileTailer(std::string path, std::optional<FileCursor> resume, bool from_start)
-    : path_(std::move(path)), resume_(std::move(resume)), from_start_(from_start) {}
+FileTailer::FileTailer(std::string path, std::optional<FileCursor> resume, bool from_start,
+                       std::size_t record_size)
+    : path_(std::move(path)),
+      resume_(std::move(resume)),
+      from_start_(from_start),
+      record_size_(record_size) {}
 
 FileTailer::~FileTailer() { Close(); }
 
@@ -79,10 +84,14 @@ bool FileTailer::OpenPath(bool at_start) {
           UpdateFingerprint();
           return true;
         }
-        log::Warn(
-            "{}: the file was truncated or replaced while the agent was stopped; reading it "
-            "from the start",
-            path_);
+        // Same identity, other content: rewritten in place, or a new file that reuses the inode
+        // of the old one, which was rotated and compressed (the compressed copy is looked for).
+        if (!TakeBacklog(c)) {
+          log::Warn(
+              "{}: the file was truncated or replaced while the agent was stopped; reading it "
+              "from the start",
+              path_);
+        }
       } else {
         // Rotated while we were stopped: finish the old file first when it is still around.
         for (const char* suffix : {".1", ".0"}) {
@@ -104,19 +113,31 @@ bool FileTailer::OpenPath(bool at_start) {
           }
           close(sfd);
         }
-        if (c.dev != 0 || c.ino != 0) {
+        if (!TakeBacklog(c) && (c.dev != 0 || c.ino != 0)) {
           log::Warn(
-              "{}: rotated while the agent was stopped and the old file is gone (or "
-              "compressed); reading the new file from the start",
+              "{}: rotated while the agent was stopped and the old file is gone; reading the new "
+              "file from the start",
               path_);
         }
       }
     } else if (!from_start_) {
       pos_ = static_cast<std::uint64_t>(st.st_size);
+      if (record_size_ > 0) pos_ -= pos_ % record_size_;
     }
   }
   line_end_ = pos_;
   UpdateFingerprint();
+  return true;
+}
+
+bool FileTailer::TakeBacklog(const FileCursor& c) {
+  backlog_ = FindRotatedBacklog(path_, c);
+  if (backlog_.empty()) return false;
+  backlog_cursor_ = c;
+  std::string names;
+  for (const auto& part : backlog_) names += (names.empty() ? "" : ", ") + part.path;
+  log::Info("{}: rotated while the agent was stopped; reading {} first (from byte {})", path_,
+            names, c.offset);
   return true;
 }
 
@@ -126,6 +147,10 @@ void FileTailer::Deliver(const LineFn& fn, std::string_view line) {
 }
 
 void FileTailer::FlushPartial(const LineFn& fn) {
+  if (record_size_ > 0) {
+    partial_.clear();  // a cut record is not a record
+    return;
+  }
   if (!partial_.empty()) {
     Deliver(fn, partial_);
     line_end_ += partial_.size();
@@ -145,6 +170,10 @@ ssize_t FileTailer::ReadSome(const LineFn& fn, std::size_t limit) {
   std::string_view data(buf, static_cast<std::size_t>(n));
   // The offset in the file of data[0].
   std::uint64_t base = pos_ - static_cast<std::uint64_t>(n);
+  if (record_size_ > 0) {
+    SplitRecords(fn, data, base);
+    return n;
+  }
   while (!data.empty()) {
     const std::size_t nl = data.find('\n');
     if (nl == std::string_view::npos) {
@@ -169,6 +198,29 @@ ssize_t FileTailer::ReadSome(const LineFn& fn, std::size_t limit) {
     data.remove_prefix(nl + 1);
   }
   return n;
+}
+
+void FileTailer::SplitRecords(const LineFn& fn, std::string_view data, std::uint64_t base) {
+  if (!partial_.empty()) {
+    const std::size_t need = record_size_ - partial_.size();
+    if (data.size() < need) {
+      partial_.append(data);
+      return;
+    }
+    partial_.append(data.substr(0, need));
+    data.remove_prefix(need);
+    base += need;
+    Deliver(fn, partial_);
+    partial_.clear();
+    line_end_ = base;
+  }
+  while (data.size() >= record_size_) {
+    Deliver(fn, data.substr(0, record_size_));
+    data.remove_prefix(record_size_);
+    base += record_size_;
+    line_end_ = base;
+  }
+  partial_.assign(data);
 }
 
 void FileTailer::Restart(const LineFn& fn) {
@@ -200,6 +252,18 @@ Result<bool> FileTailer::Poll(const LineFn& fn, std::size_t max_bytes) {
   if (fd_ < 0) {
     Prime();
     if (fd_ < 0) return false;
+  }
+  if (!backlog_.empty()) {
+    // The lines rotated away while the agent was stopped come before the new file's. Read in one
+    // go: the cursor moves to the new file only once they are all delivered.
+    for (const auto& part : backlog_) {
+      auto n = ReadRotatedPart(part, record_size_, [&](std::string_view line) {
+        ++stats_.backlog_lines;
+        Deliver(fn, line);
+      });
+      if (!n) log::Warn("{}; the rest of it is skipped", n.error().ToString());
+    }
+    backlog_.clear();
   }
   // copytruncate (or content replaced in place) is checked before reading, so no line is read
   // from the middle of the new content.
@@ -245,6 +309,7 @@ Result<bool> FileTailer::Poll(const LineFn& fn, std::size_t max_bytes) {
 
 FileCursor FileTailer::cursor() const {
   if (fd_ < 0 && resume_) return *resume_;
+  if (!backlog_.empty()) return backlog_cursor_;  // stopped before reading it: read it next time
   FileCursor c;
   c.path = path_;
   if (fd_ < 0) return c;

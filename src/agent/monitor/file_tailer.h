@@ -14,14 +14,19 @@
 // delivered, and the SHA-256 of its first `fp_len` bytes (up to kFingerprintBytes). At start the
 // path's file is accepted when identity and fingerprint match; when the path names another file,
 // the rotated sibling "<path>.1" (or "<path>.0") with the cursor's identity is finished first;
-// when the cursor's file cannot be found the new file is read from its start (lines in a file
-// that was compressed while the agent was stopped are skipped, with a warning). A file whose first
-// bytes no longer match the fingerprint is a replaced file: read from its start.
+// otherwise the cursor's file is looked for among the other rotated siblings, renamed further or
+// compressed (rotated_log.h: "<path>.2", "<path>.1.gz/.xz/.zst", dateext "<path>-DATE.gz"): its
+// lines after the offset, then every newer rotated file whole, are read before the new file. When
+// the cursor's file cannot be found the new file is read from its start (with a warning). A file
+// whose first bytes no longer match the fingerprint is a replaced file: read from its start.
 // Without a cursor a file that exists at start is read from its end (history is not replayed:
 // `from_start` changes that); a file that appears later is read from its start.
 //
 // A line is delivered once it ends with '\n' (a partial last line waits; it is delivered as is
 // when the file is rotated away). Lines longer than kMaxLineBytes are cut there.
+// Record mode (`record_size` > 0, for the binary wtmp/btmp): fixed-size records instead of lines,
+// with the same rotation and cursor logic; a record is delivered once all its bytes are there (a
+// partial record left by a rotation is dropped, it can never be completed).
 // Not thread-safe.
 
 #include <sys/types.h>
@@ -31,6 +36,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
 
@@ -51,14 +57,21 @@ struct FileCursor {
 
 struct TailStats {
   std::uint64_t lines = 0;
-  std::uint64_t rotations = 0;    // rename/delete: switched to a new file
-  std::uint64_t truncations = 0;  // copytruncate or replaced content: restarted at 0
+  std::uint64_t rotations = 0;      // rename/delete: switched to a new file
+  std::uint64_t truncations = 0;    // copytruncate or replaced content: restarted at 0
+  std::uint64_t backlog_lines = 0;  // lines read from rotated (compressed) files at resume
+};
+
+struct RotatedPart {
+  std::string path;
+  std::uint64_t offset = 0;  // bytes (decompressed) to skip
 };
 
 class FileTailer {
  public:
   // `resume`: the cursor saved by a previous run (its path must equal `path`), or nullopt.
-  FileTailer(std::string path, std::optional<FileCursor> resume, bool from_start = false);
+  FileTailer(std::string path, std::optional<FileCursor> resume, bool from_start = false,
+             std::size_t record_size = 0);
   ~FileTailer();
   FileTailer(const FileTailer&) = delete;
   FileTailer& operator=(const FileTailer&) = delete;
@@ -78,22 +91,29 @@ class FileTailer {
   const std::string& path() const { return path_; }
   bool is_open() const { return fd_ >= 0; }
   const TailStats& stats() const { return stats_; }
+  // Offset after the last complete line/record; inside a LineFn, the offset where the line or
+  // record being delivered starts (when it was read in one piece; always so for records).
+  std::uint64_t delivered_offset() const { return line_end_; }
 
  private:
   bool OpenPath(bool at_start);
   void Close();
   // Reads from fd_ at pos_, delivering lines. Returns bytes read (0 at EOF); -1 on error (errno).
   ssize_t ReadSome(const LineFn& fn, std::size_t limit);
+  void SplitRecords(const LineFn& fn, std::string_view data, std::uint64_t base);
   void Deliver(const LineFn& fn, std::string_view line);
   void FlushPartial(const LineFn& fn);
   bool FingerprintMatches(int fd, const FileCursor& c) const;
   void UpdateFingerprint();
   void Restart(const LineFn& fn);
+  // Finds the cursor's file among the rotated siblings; true when there is a backlog to read.
+  bool TakeBacklog(const FileCursor& c);
   bool Replaced();  // shorter than our position, or its first bytes changed
 
   std::string path_;
   std::optional<FileCursor> resume_;
   bool from_start_;
+  std::size_t record_size_;
   bool first_open_ = true;
   int fd_ = -1;
   std::uint64_t dev_ = 0;
@@ -104,6 +124,9 @@ class FileTailer {
   std::string fingerprint_;
   std::uint32_t fp_len_ = 0;
   TailStats stats_;
+  // Rotated files (oldest first, the first from an offset) to read before fd_ (see rotated_log.h).
+  std::vector<RotatedPart> backlog_;
+  FileCursor backlog_cursor_;  // the saved cursor, still ours until the backlog is read
 };
 
 // The hex SHA-256 of `len` bytes at offset 0 of fd; "" when fewer than `len` bytes can be read.

@@ -19,6 +19,9 @@ constexpr std::size_t kMaxRecentSuccess = 10000;
 constexpr std::int64_t kRefusalLogSeconds = 3600;
 
 const char* const kDefaultLogs[] = {"/var/log/auth.log", "/var/log/secure", "/var/log/messages"};
+const char* const kDefaultBinaryLogs[] = {"/var/log/btmp", "/var/log/wtmp"};
+const char* const kLastlog = "/var/log/lastlog";
+constexpr std::size_t kMaxLastlogSeed = 10000;
 
 // A setting by flat key ("brute_force.window_seconds") or nested ({"brute_force": {...}}).
 const Json* Setting(const Json& settings, std::string_view path) {
@@ -95,10 +98,17 @@ LoginMonitorSettings SettingsFromConfig(const Json& settings, std::string_view h
       for (const Json& r : j->as_array()) {
         std::int64_t window = 0;
         std::int64_t failures = 0;
+        // The server's schema names the count max_failures; "failures" is the rules-file name.
+        const Json* count = r.is_object() ? r.Find("max_failures") : nullptr;
+        if (count == nullptr && r.is_object()) count = r.Find("failures");
+        const Json* level = r.is_object() ? r.Find("level") : nullptr;
+        const auto parsed_level = level != nullptr && level->is_string()
+                                      ? ParseAlertLevel(level->as_string())
+                                      : std::optional<AlertLevel>(AlertLevel::kHigh);
         if (!r.is_object() || !IntIn(r.Find("window_seconds"), 1, 30 * 86400, &window) ||
-            !IntIn(r.Find("failures"), 1, 1000000, &failures)) {
+            !IntIn(count, 1, 1000000, &failures) || !parsed_level) {
           problem("brute_force.rules[" + std::to_string(n) +
-                  "]: expected {window_seconds: 1..2592000, failures: 1..1000000}");
+                  "]: expected {window_seconds: 1..2592000, max_failures: 1..1000000, level}");
           continue;
         }
         if (n >= kMaxCustomRules) {
@@ -110,49 +120,112 @@ LoginMonitorSettings SettingsFromConfig(const Json& settings, std::string_view h
         rule.scope = RuleScope::kSource;
         rule.window_seconds = window;
         rule.failures = static_cast<std::uint32_t>(failures);
-        rule.level = AlertLevel::kHigh;
+        rule.level = *parsed_level;
         rule.custom = true;
         out.rules.brute_force.push_back(std::move(rule));
       }
     }
   }
+  // Whether a whitelist entry's "hosts" covers this host ("all", absent, or a list naming it).
+  auto covers_host = [&](const Json& e) {
+    const Json* hosts = e.is_object() ? e.Find("hosts") : nullptr;
+    bool covers = hosts == nullptr || (hosts->is_string() && hosts->as_string() == "all");
+    if (hosts != nullptr && hosts->is_array()) {
+      for (const Json& h : hosts->as_array()) {
+        covers = covers || (h.is_string() && h.as_string() == host_id);
+      }
+    }
+    return covers;
+  };
+  bool scoped_reset = false;
+  auto reset_scoped = [&] {
+    if (!scoped_reset) out.rules.whitelist.scoped = base.rules.whitelist.scoped;
+    scoped_reset = true;
+  };
   if (const Json* j = Setting(settings, "login.whitelist")) {
     if (!j->is_array()) {
       problem("login.whitelist: expected a list of {source, hosts}");
     } else {
       out.never_block.clear();
       out.rules.whitelist.networks = base.rules.whitelist.networks;
+      reset_scoped();
       for (std::size_t i = 0; i < j->as_array().size(); ++i) {
         const Json& e = j->as_array()[i];
         const std::string where = "login.whitelist[" + std::to_string(i) + "]";
-        const Json* source = e.is_object() ? e.Find("source") : nullptr;
-        const auto cidr = source != nullptr && source->is_string() ? ParseCidr(source->as_string())
-                                                                   : std::nullopt;
-        if (!cidr) {
-          problem(where + ".source: expected an IPv4/IPv6 address or CIDR");
+        if (!e.is_object()) {
+          problem(where + ": expected an object {source, hosts}");
           continue;
         }
-        const Json* hosts = e.Find("hosts");
-        bool covers = hosts == nullptr || (hosts->is_string() && hosts->as_string() == "all");
-        if (hosts != nullptr && hosts->is_array()) {
-          for (const Json& h : hosts->as_array()) {
-            covers = covers || (h.is_string() && h.as_string() == host_id);
+        const Json* source = e.Find("source");
+        std::optional<Cidr> cidr;
+        if (source != nullptr) {
+          cidr = source->is_string() ? ParseCidr(source->as_string()) : std::nullopt;
+          if (!cidr) {
+            problem(where + ".source: expected an IPv4/IPv6 address or CIDR");
+            continue;
           }
         }
-        if (!covers) continue;
-        out.never_block.push_back(*cidr);
-        out.rules.whitelist.networks.push_back(*cidr);
+        const Json* user = e.Find("user");
+        if (user != nullptr && (!user->is_string() || user->as_string().empty())) {
+          problem(where + ".user: expected a user name");
+          continue;
+        }
+        auto window = ParseWhitelistWindow(e, where);
+        if (!window) {
+          problem(window.error().message());
+          continue;
+        }
+        if (!cidr && user == nullptr && !window->restricts_place()) {
+          problem(where + ": expected a source, a user or countries");
+          continue;
+        }
+        if (!covers_host(e)) continue;
+        if (cidr && user == nullptr && !window->restricts()) {
+          // Unconditional: also never blocked.
+          out.never_block.push_back(*cidr);
+          out.rules.whitelist.networks.push_back(*cidr);
+          continue;
+        }
+        ScopedWhitelistEntry scoped;
+        scoped.network = cidr;
+        if (user != nullptr) scoped.user = user->as_string();
+        scoped.window = std::move(*window);
+        out.rules.whitelist.scoped.push_back(std::move(scoped));
       }
     }
   }
   if (const Json* j = Setting(settings, "login.whitelist_users")) {
     if (!j->is_array()) {
-      problem("login.whitelist_users: expected a list of user names");
+      problem("login.whitelist_users: expected a list of {user, hosts}");
     } else {
       out.rules.whitelist.users = base.rules.whitelist.users;
-      for (const Json& u : j->as_array()) {
-        if (u.is_string() && !u.as_string().empty())
-          out.rules.whitelist.users.push_back(u.as_string());
+      if (!scoped_reset) reset_scoped();
+      for (std::size_t i = 0; i < j->as_array().size(); ++i) {
+        const Json& u = j->as_array()[i];
+        const std::string where = "login.whitelist_users[" + std::to_string(i) + "]";
+        if (u.is_string()) {  // a bare name (older configurations): every host
+          if (!u.as_string().empty()) out.rules.whitelist.users.push_back(u.as_string());
+          continue;
+        }
+        const Json* user = u.is_object() ? u.Find("user") : nullptr;
+        if (user == nullptr || !user->is_string() || user->as_string().empty()) {
+          problem(where + ".user: expected a user name");
+          continue;
+        }
+        auto window = ParseWhitelistWindow(u, where);
+        if (!window) {
+          problem(window.error().message());
+          continue;
+        }
+        if (!covers_host(u)) continue;
+        if (!window->restricts()) {
+          out.rules.whitelist.users.push_back(user->as_string());
+          continue;
+        }
+        ScopedWhitelistEntry scoped;
+        scoped.user = user->as_string();
+        scoped.window = std::move(*window);
+        out.rules.whitelist.scoped.push_back(std::move(scoped));
       }
     }
   }
@@ -183,14 +256,36 @@ std::int64_t LoginMonitor::Now() const {
 }
 
 void LoginMonitor::BuildDetectors() {
-  brute_ = std::make_unique<BruteForceDetector>(settings_.rules);
+  BruteForceOptions brute;
   AbnormalLoginOptions abnormal;
   if (geoip_) {
     GeoIp* geo = geoip_.get();
     abnormal.country_of = [geo](std::string_view source) { return geo->Country(source); };
+    brute.country_of = abnormal.country_of;
   }
+  brute_ = std::make_unique<BruteForceDetector>(settings_.rules, brute);
   abnormal_ = std::make_unique<AbnormalLoginDetector>(settings_.rules.abnormal_login,
                                                       settings_.rules.whitelist, abnormal);
+  for (const auto& e : lastlog_seed_) abnormal_->Seed(e);
+}
+
+void LoginMonitor::SeedFromLastlog() {
+  if (access(kLastlog, R_OK) != 0) return;
+  lastlog_seed_.clear();
+  const Status s = ScanBinaryLogFile(kLastlog, BinaryLog::kLastlog, [this](LoginEvent&& e) {
+    if (!e.source.empty() && lastlog_seed_.size() < kMaxLastlogSeed) {
+      lastlog_seed_.push_back(std::move(e));
+    }
+  });
+  if (!s.ok()) {
+    log::Warn("{}; abnormal-login profiles are not seeded from it", s.message());
+    lastlog_seed_.clear();
+    return;
+  }
+  for (const auto& e : lastlog_seed_) abnormal_->Seed(e);
+  if (!lastlog_seed_.empty()) {
+    log::Info("login monitor: {} users' last logins from {}", lastlog_seed_.size(), kLastlog);
+  }
 }
 
 Status LoginMonitor::Start() {
@@ -222,20 +317,6 @@ Status LoginMonitor::Start() {
       if (access(p, R_OK) == 0) paths.emplace_back(p);
     }
   }
-  for (auto& path : paths) {
-    // Cursors are keyed by absolute path.
-    std::error_code ec;
-    if (auto abs = std::filesystem::absolute(path, ec); !ec) path = abs.lexically_normal().string();
-    std::optional<FileCursor> resume;
-    for (const auto& c : state.files) {
-      if (c.path == path) resume = c;
-    }
-    FileSource source;
-    source.tailer = std::make_unique<FileTailer>(path, resume, options_.from_start);
-    source.tailer->Prime();
-    files_.push_back(std::move(source));
-  }
-
   const bool want_journal = options_.journal == LoginMonitorOptions::Journal::kOn ||
                             !options_.journal_dir.empty() ||
                             (options_.journal == LoginMonitorOptions::Journal::kAuto &&
@@ -248,10 +329,47 @@ Status LoginMonitor::Start() {
       journal_ = std::move(*j);
     }
   }
+  // btmp/wtmp repeat what sshd writes to the text logs and the journal: followed only without them.
+  const bool text_source =
+      journal_ != nullptr || std::any_of(paths.begin(), paths.end(), [](const std::string& p) {
+        return DetectBinaryLog(p) == BinaryLog::kNone;
+      });
+  if (text_source) {
+    std::erase_if(paths, [](const std::string& p) {
+      if (DetectBinaryLog(p) == BinaryLog::kNone) return false;
+      log::Info("{}: not followed: a text log or the journal already reports these logins", p);
+      return true;
+    });
+  } else if (options_.files.empty()) {
+    for (const char* p : kDefaultBinaryLogs) {
+      if (access(p, R_OK) == 0) paths.emplace_back(p);
+    }
+  }
+  for (auto& path : paths) {
+    // Cursors are keyed by absolute path.
+    std::error_code ec;
+    if (auto abs = std::filesystem::absolute(path, ec); !ec) path = abs.lexically_normal().string();
+    std::optional<FileCursor> resume;
+    for (const auto& c : state.files) {
+      if (c.path == path) resume = c;
+    }
+    FileSource source;
+    source.binary = DetectBinaryLog(path);
+    if (source.binary == BinaryLog::kLastlog) {
+      log::Warn("{}: lastlog is not a log of logins; not followed", path);
+      continue;
+    }
+    source.tailer = std::make_unique<FileTailer>(path, resume, options_.from_start,
+                                                 BinaryLogRecordSize(source.binary));
+    source.tailer->Prime();
+    files_.push_back(std::move(source));
+  }
+  SeedFromLastlog();
+
   if (files_.empty() && !journal_) {
     return FailedPrecondition(
-        "no login source: none of /var/log/auth.log, /var/log/secure, /var/log/messages exists "
-        "and there is no journal");
+        "no login source: none of /var/log/auth.log, /var/log/secure, /var/log/messages, "
+        "/var/log/btmp, /var/log/wtmp exists and there is no journal");
   }
   std::string followed;
   for (const auto& s : sources()) followed += (followed.empty() ? "" : ", ") + s;
@@ -431,6 +549,27 @@ Result<std::size_t> LoginMonitor::PollOnce() {
   std::vector<LoginEvent> events;
   const std::int64_t now = Now();
   for (auto& f : files_) {
+    if (f.binary != BinaryLog::kNone) {
+      for (;;) {
+        auto more = f.tailer->Poll([&](std::string_view record) {
+          ++lines;
+          // Record index in the file (1-based), as `rampart logscan` numbers them.
+          const std::uint64_t index = f.tailer->delivered_offset() / kUtmpRecordSize + 1;
+          auto parsed = ParseUtmpRecord(record);
+          if (!parsed) return;
+          if (auto e = UtmpRecordEvent(*parsed, f.binary, f.tailer->path(), index)) {
+            OnEvent(*e);
+          }
+        });
+        FlushReports();
+        if (!more) {
+          log::Warn("{}", more.error().ToString());
+          break;
+        }
+        if (!*more) break;
+      }
+      continue;
+    }
     const int month = MonthOf(now);
     if (!f.parser || f.parser_month != month) {
       // RFC 3164 lines carry no year: the parser infers it from its reference time, so it is

@@ -6,7 +6,11 @@
 // sources through a BlockManager.
 //
 // Sources: `files` when given; otherwise whichever of /var/log/auth.log, /var/log/secure and
-// /var/log/messages exist. The journal: followed when the machine keeps one
+// /var/log/messages exist. The binary /var/log/btmp (failed logins) and /var/log/wtmp (successful
+// ones) are followed by record when no text log and no journal is (they repeat what sshd logs
+// there: following both would count every guess twice); a btmp/wtmp named in `files` is followed
+// on the same condition. /var/log/lastlog, when present, seeds the abnormal-login profiles (each
+// user's last login source) at start. The journal: followed when the machine keeps one
 // (JournalFollower::SystemJournalExists) unless turned off; `journal_dir` reads a journal
 // directory instead (tests).
 //
@@ -43,6 +47,7 @@
 #include "agent/monitor/security_events.h"
 #include "agent/monitor/sessions.h"
 #include "agent/sources/auth_log.h"
+#include "agent/sources/login_records_log.h"
 #include "common/clock.h"
 #include "common/json.h"
 #include "common/status.h"
@@ -61,11 +66,14 @@ struct LoginMonitorSettings {
 
 // Applies the pushed tenant settings (flat "brute_force.window_seconds" or nested keys) over
 // `base`: brute_force.window_seconds / brute_force.max_failures set the first source-scope rule;
-// brute_force.rules ([{window_seconds, failures}], at most 5) add custom source rules (level
-// high); brute_force.block_seconds; login.whitelist ([{source: CIDR, hosts: "all" | [host ids]}],
-// entries covering `host_id`) whitelists detection and blocking; login.whitelist_users;
-// login.abnormal.learning_days. Unknown keys are ignored; a bad value keeps the default and
-// appends a message to *problems.
+// brute_force.rules ([{window_seconds, max_failures, level}], at most 5) add custom source rules
+// (level high by default); brute_force.block_seconds; login.whitelist ([{source: CIDR, user,
+// countries, days, hours, zone, hosts: "all" | [host ids]}], entries covering `host_id`): an entry
+// with only a source whitelists detection and blocking; one with a user or a scope
+// (common/whitelist_scope.h) whitelists detection of the events it covers
+// (Whitelist::scoped); login.whitelist_users ([{user, countries, days, hours, zone, hosts}], or
+// bare names); login.abnormal.learning_days. Unknown keys are ignored; a bad value keeps the
+// default and appends a message to *problems.
 LoginMonitorSettings SettingsFromConfig(const Json& settings, std::string_view host_id,
                                         const LoginMonitorSettings& base,
                                         std::vector<std::string>* problems);
@@ -127,7 +135,9 @@ class LoginMonitor {
     std::unique_ptr<FileTailer> tailer;
     std::unique_ptr<AuthLogParser> parser;
     int parser_month = -1;
+    BinaryLog binary = BinaryLog::kNone;  // btmp/wtmp: tailed by record
   };
+  void SeedFromLastlog();
   void BuildDetectors();
   void OnEvent(const LoginEvent& e);
   void Report(const Alert& alert);
@@ -151,6 +161,7 @@ class LoginMonitor {
   LoginMonitorSettings settings_;  // written by the polling thread under mu_
   std::unique_ptr<BruteForceDetector> brute_;
   std::unique_ptr<AbnormalLoginDetector> abnormal_;
+  std::vector<LoginEvent> lastlog_seed_;  // replayed into every new abnormal-login detector
   IncidentBook incidents_;
   std::vector<std::size_t> changed_;
   std::vector<std::size_t> changed_brute_;  // alert indices to report, deduplicated

@@ -6,10 +6,13 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include <fstream>
+#include <sstream>
 
 #include "agent/sources/journal_follow.h"
+#include "agent/sources/utmp_test_records.h"
 #include "agent/transport/test_util.h"
 
 namespace rampart::agent {
@@ -150,6 +153,78 @@ TEST(LoginMonitorSettingsTest, AppliesKnownKeysAndReportsBadOnes) {
   EXPECT_EQ(d.rules, DefaultRules());
 }
 
+TEST(LoginMonitorSettingsTest, WhitelistScopesApplyOnlyToCoveredHostsAndTheirConditions) {
+  std::vector<std::string> problems;
+  const Json config = Json::Parse(R"({"login": {
+      "whitelist": [
+        {"source": "10.0.0.0/8", "hosts": "all"},
+        {"source": "192.0.2.0/24", "hosts": ["h2"]},
+        {"source": "198.51.100.0/24", "days": ["mon","tue","wed","thu","fri"],
+         "hours": "08:00-18:00", "zone": "+01:00", "hosts": ["h1", "h3"]},
+        {"countries": ["DE"], "hosts": "all"},
+        {"source": "203.0.113.5", "user": "deploy", "hosts": "all"},
+        {"hosts": "all"},
+        {"source": "10.1.0.0/16", "hours": "25:00-26:00", "hosts": "all"}],
+      "whitelist_users": [
+        {"user": "backup", "hosts": "all"},
+        {"user": "ops", "hours": "22:00-06:00", "hosts": ["h1"]},
+        {"user": "elsewhere", "hosts": ["h9"]},
+        "legacy"]}})")
+                          .value();
+  const auto s = SettingsFromConfig(config, "h1", LoginMonitorSettings{}, &problems);
+  ASSERT_EQ(problems.size(), 2u);
+  EXPECT_THAT(problems[0], HasSubstr("login.whitelist[5]: expected a source, a user or countries"));
+  EXPECT_THAT(problems[1], HasSubstr("login.whitelist[6].hours: expected HH:MM-HH:MM"));
+  // Only the unconditional source is never blocked.
+  ASSERT_EQ(s.never_block.size(), 1u);
+  EXPECT_EQ(s.rules.whitelist.networks.size(), 1u);
+  EXPECT_THAT(s.rules.whitelist.users, ElementsAre("backup", "legacy"));
+  // Office hours (h1 covered), DE, deploy@203.0.113.5, ops at night.
+  ASSERT_EQ(s.rules.whitelist.scoped.size(), 4u);
+  const Whitelist& w = s.rules.whitelist;
+  const CountryOf country = [](std::string_view source) {
+    return std::string(source.starts_with("85.") ? "DE" : "US");
+  };
+  auto event = [](std::string source, std::string user, std::int64_t t) {
+    LoginEvent e;
+    e.source = std::move(source);
+    e.user = std::move(user);
+    e.time = t;
+    return e;
+  };
+  constexpr std::int64_t kMonday = 1796601600;  // 2026-12-07T00:00:00Z
+  EXPECT_TRUE(w.Suppresses(event("198.51.100.9", "x", kMonday + 9 * 3600), country));  // 10:00+1
+  EXPECT_FALSE(w.Suppresses(event("198.51.100.9", "x", kMonday + 20 * 3600), country));
+  EXPECT_FALSE(w.Suppresses(event("198.51.100.9", "x", kMonday + 5 * 86400 + 36000), country));
+  EXPECT_TRUE(w.Suppresses(event("85.1.2.3", "x", kMonday), country));
+  EXPECT_FALSE(w.Suppresses(event("86.1.2.3", "x", kMonday), country));
+  EXPECT_FALSE(w.Suppresses(event("85.1.2.3", "x", kMonday), CountryOf{}));  // no GeoIP
+  EXPECT_TRUE(w.Suppresses(event("203.0.113.5", "deploy", kMonday), country));
+  EXPECT_FALSE(w.Suppresses(event("203.0.113.5", "root", kMonday), country));
+  EXPECT_TRUE(w.Suppresses(event("1.2.3.4", "ops", kMonday + 23 * 3600), country));
+  EXPECT_FALSE(w.Suppresses(event("1.2.3.4", "ops", kMonday + 12 * 3600), country));
+  EXPECT_FALSE(w.Suppresses(event("192.0.2.1", "x", kMonday), country));  // h2's entry
+  // Another host sees other entries.
+  const auto h2 = SettingsFromConfig(config, "h2", LoginMonitorSettings{}, nullptr);
+  EXPECT_EQ(h2.never_block.size(), 2u);
+  EXPECT_EQ(h2.rules.whitelist.scoped.size(), 2u);  // DE, deploy
+}
+
+TEST(LoginMonitorSettingsTest, CustomRulesUseTheServersKeys) {
+  std::vector<std::string> problems;
+  const Json config = Json::Parse(R"({"brute_force": {"rules": [
+      {"window_seconds": 600, "max_failures": 20, "level": "critical"},
+      {"window_seconds": 60, "max_failures": 3}]}})")
+                          .value();
+  const auto s = SettingsFromConfig(config, "h1", LoginMonitorSettings{}, &problems);
+  EXPECT_TRUE(problems.empty());
+  ASSERT_EQ(s.rules.brute_force.size(), DefaultRules().brute_force.size() + 2);
+  const auto& first = s.rules.brute_force[DefaultRules().brute_force.size()];
+  EXPECT_EQ(first.failures, 20u);
+  EXPECT_EQ(first.level, AlertLevel::kCritical);
+  EXPECT_EQ(s.rules.brute_force.back().level, AlertLevel::kHigh);
+}
+
 constexpr const char* kJournalRemote = "/lib/systemd/systemd-journal-remote";
 
 TEST(JournalFollowerTest, FollowsAndResumesFromTheCursor) {
@@ -197,6 +272,134 @@ TEST(JournalFollowerTest, FollowsAndResumesFromTheCursor) {
   auto n = (*f)->Poll([&](LoginEvent&&) { ++events; });
   ASSERT_TRUE(n.ok());
   EXPECT_EQ(events, 2);
+}
+
+// btmp followed by record: failures raise brute_force; a restart resumes after the last record
+// (no re-raise, the incident continues); a record cut mid-write waits for its last bytes.
+TEST_F(LoginMonitorTest, FollowsBtmpByRecordAndResumes) {
+  const std::string btmp = dir_ + "/btmp";
+  Append(btmp, testing::UtmpRecord(6, "ssh:notty", "old", "", 1796601000, 0, "192.0.2.99"));
+  auto options = Options();
+  options.files = {btmp};
+  auto failure = [](int i) {
+    return testing::UtmpRecord(6, "ssh:notty", "root", "", 1796601600 + i, 0, "2001:db8::66");
+  };
+  std::string id;
+  {
+    LoginMonitor m(
+        options, LoginMonitorSettings{}, [&](const Json& e) { events_.push_back(e); }, nullptr,
+        &clock_);
+    ASSERT_TRUE(m.Start().ok());
+    EXPECT_THAT(m.sources(), ElementsAre(btmp));
+    std::string burst;
+    for (int i = 0; i < 5; ++i) burst += failure(i);
+    Append(btmp, burst.substr(0, burst.size() - 100));  // the last record is cut
+    ASSERT_TRUE(m.PollOnce().ok());
+    EXPECT_TRUE(events_.empty());  // 4 complete records: below the threshold of 5
+    Append(btmp, burst.substr(burst.size() - 100));
+    ASSERT_TRUE(m.PollOnce().ok());
+    ASSERT_EQ(events_.size(), 1u);
+    EXPECT_EQ(events_[0].GetString("type"), "brute_force");
+    EXPECT_EQ(events_[0].GetString("source"), "2001:db8::66");
+    EXPECT_EQ(events_[0].GetInt("count"), 5);
+    id = events_[0].GetString("id");
+    ASSERT_TRUE(m.SaveState().ok());
+  }
+  events_.clear();
+  LoginMonitor m(
+      options, LoginMonitorSettings{}, [&](const Json& e) { events_.push_back(e); }, nullptr,
+      &clock_);
+  ASSERT_TRUE(m.Start().ok());
+  ASSERT_EQ(*m.PollOnce(), 0u);  // nothing read twice
+  EXPECT_TRUE(events_.empty());
+  std::string more;
+  for (int i = 5; i < 10; ++i) more += failure(i);
+  Append(btmp, more);
+  ASSERT_TRUE(m.PollOnce().ok());
+  ASSERT_EQ(events_.size(), 1u);
+  EXPECT_EQ(events_[0].GetString("id"), id);
+  EXPECT_EQ(events_[0].GetInt("count"), 10);
+}
+
+TEST_F(LoginMonitorTest, BtmpIsNotFollowedBesideATextLog) {
+  const std::string btmp = dir_ + "/btmp";
+  Append(btmp, "");
+  auto options = Options();
+  options.files = {log_, btmp};
+  LoginMonitor m(
+      options, LoginMonitorSettings{}, [&](const Json& e) { events_.push_back(e); }, nullptr,
+      &clock_);
+  ASSERT_TRUE(m.Start().ok());
+  EXPECT_THAT(m.sources(), ElementsAre(log_));
+  // The same five guesses in both: counted once (from auth.log).
+  for (int i = 0; i < 5; ++i) {
+    Append(log_, FailedLine(100 + i, "203.0.113.7"));
+    Append(btmp, testing::UtmpRecord(6, "ssh:notty", "root", "", 1796601600 + i, 0, "203.0.113.7"));
+  }
+  ASSERT_TRUE(m.PollOnce().ok());
+  ASSERT_EQ(events_.size(), 1u);
+  EXPECT_EQ(events_[0].GetInt("count"), 5);
+}
+
+TEST_F(LoginMonitorTest, WtmpRotationByRenameFinishesTheOldFile) {
+  const std::string wtmp = dir_ + "/wtmp";
+  Append(wtmp, "");
+  auto options = Options();
+  options.files = {wtmp};
+  LoginMonitorSettings settings;
+  settings.rules.abnormal_login.learning_seconds = 0;  // every login is judged at once
+  LoginMonitor m(
+      options, settings, [&](const Json& e) { events_.push_back(e); }, nullptr, &clock_);
+  ASSERT_TRUE(m.Start().ok());
+  Append(wtmp, testing::UtmpRecord(7, "pts/0", "alice", "", 1796601600, 0, "198.51.100.7"));
+  ASSERT_EQ(std::rename(wtmp.c_str(), (wtmp + ".1").c_str()), 0);
+  Append(wtmp, testing::UtmpRecord(7, "pts/1", "bob", "", 1796601700, 0, "198.51.100.8"));
+  ASSERT_TRUE(m.PollOnce().ok());
+  ASSERT_TRUE(m.PollOnce().ok());
+  std::vector<std::string> users;
+  for (const auto& e : events_) users.push_back(e.GetString("user"));
+  EXPECT_THAT(users, ElementsAre("alice", "bob"));
+  EXPECT_EQ(events_[0].GetString("type"), "abnormal_login");
+}
+
+// Stopped mid-attack; meanwhile auth.log was rotated and compressed (logrotate without
+// delaycompress). The restart reads the guesses after the saved offset from auth.log.1.gz, then
+// the new file: one alert, no guess counted twice.
+TEST_F(LoginMonitorTest, ResumeReadsTheLinesCompressedAwayWhileStopped) {
+  {
+    LoginMonitor m(
+        Options(), LoginMonitorSettings{}, [&](const Json& e) { events_.push_back(e); }, nullptr,
+        &clock_);
+    ASSERT_TRUE(m.Start().ok());
+    for (int i = 0; i < 3; ++i) Append(log_, FailedLine(100 + i, "203.0.113.7"));
+    ASSERT_TRUE(m.PollOnce().ok());
+    ASSERT_TRUE(m.SaveState().ok());
+  }
+  EXPECT_TRUE(events_.empty());
+  // Logged while the agent was stopped (detector windows are not saved, so the restarted
+  // detector must see 5 guesses: these 3 and 2 in the new file; 8 would mean a re-read).
+  for (int i = 3; i < 6; ++i) Append(log_, FailedLine(100 + i, "203.0.113.7"));
+  ASSERT_EQ(std::rename(log_.c_str(), (log_ + ".1").c_str()), 0);
+  std::ostringstream old;
+  old << std::ifstream(log_ + ".1").rdbuf();
+  gzFile gz = gzopen((log_ + ".1.gz").c_str(), "wb");
+  ASSERT_NE(gz, nullptr);
+  gzwrite(gz, old.str().data(), static_cast<unsigned>(old.str().size()));
+  gzclose(gz);
+  ASSERT_EQ(std::remove((log_ + ".1").c_str()), 0);
+  for (int i = 6; i < 8; ++i) Append(log_, FailedLine(100 + i, "203.0.113.7"));
+  LoginMonitor m(
+      Options(), LoginMonitorSettings{}, [&](const Json& e) { events_.push_back(e); }, nullptr,
+      &clock_);
+  ASSERT_TRUE(m.Start().ok());
+  ASSERT_TRUE(m.PollOnce().ok());
+  ASSERT_EQ(events_.size(), 1u);
+  EXPECT_EQ(events_[0].GetString("type"), "brute_force");
+  EXPECT_EQ(events_[0].GetInt("count"), 5);
+  ASSERT_TRUE(m.SaveState().ok());
+  events_.clear();
+  ASSERT_EQ(*m.PollOnce(), 0u);
+  EXPECT_TRUE(events_.empty());
 }
 
 }  // namespace

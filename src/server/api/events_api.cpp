@@ -1,10 +1,12 @@
 // /api/v1/events: login security events (brute force, cracked, invalid-user scans, abnormal
 // logins) with filters and cursor pagination; status handling one by one and in bulk; whitelisting
 // from an event into the tenant's login whitelist, optionally applied to past events.
+#include <algorithm>
 #include <limits>
 #include <set>
 
 #include "common/strings.h"
+#include "common/whitelist_scope.h"
 #include "server/api/events_json.h"
 #include "server/api/request.h"
 #include "server/api/routes.h"
@@ -170,10 +172,12 @@ Result<net::HttpResponse> BulkEvents(const Call& call) {
   return JsonResponse(200, out);
 }
 
-// Adds {key: value, hosts: "all" | [host]} to the array at settings[section][list], or widens the
-// entry already there. Returns false when nothing had to change.
+// Adds {key: value, hosts: "all" | [hosts], scope keys} to the array at settings[section][list],
+// or widens the entry already there with the same subject and the same scope (countries, days,
+// hours, zone). `hosts` empty: all hosts. Returns false when nothing had to change.
 bool AddWhitelistEntry(Json& settings, std::string_view section, std::string_view list,
-                       std::string_view key, const std::string& value, const std::string& host_id) {
+                       std::string_view key, const std::string& value,
+                       const std::vector<std::string>& host_ids, const WhitelistWindow& window) {
   Json* branch = settings.Find(section) != nullptr ? &settings[section] : nullptr;
   if (branch == nullptr || !branch->is_object()) {
     settings.Set(section, Json::MakeObject());
@@ -185,27 +189,78 @@ bool AddWhitelistEntry(Json& settings, std::string_view section, std::string_vie
   Json& entries = (*branch)[list];
   for (Json& entry : entries.as_array()) {
     if (!entry.is_object() || entry.GetString(key) != value) continue;
+    // A source entry naming a user as well is another, narrower entry.
+    if (key == "source" && entry.Find("user") != nullptr) continue;
+    auto existing = ParseWhitelistWindow(entry, "");
+    if (!existing || !(*existing == window)) continue;
     Json& hosts = entry[std::string_view("hosts")];
     if (hosts.is_string()) return false;  // already "all"
-    if (host_id.empty()) {
+    if (host_ids.empty()) {
       hosts = Json("all");
       return true;
     }
     if (hosts.is_array()) {
-      for (const Json& h : hosts.as_array()) {
-        if (h.is_string() && h.as_string() == host_id) return false;
+      bool changed = false;
+      for (const std::string& id : host_ids) {
+        bool have = false;
+        for (const Json& h : hosts.as_array())
+          have = have || (h.is_string() && h.as_string() == id);
+        if (!have) {
+          hosts.Push(id);
+          changed = true;
+        }
       }
-      hosts.Push(host_id);
-      return true;
+      return changed;
     }
-    hosts = Json::StringArray({host_id});
+    hosts = host_ids.empty() ? Json("all") : Json::StringArray(host_ids);
     return true;
   }
   Json entry = Json::MakeObject();
   entry.Set(key, value);
-  entry.Set("hosts", host_id.empty() ? Json("all") : Json::StringArray({host_id}));
+  entry.Set("hosts", host_ids.empty() ? Json("all") : Json::StringArray(host_ids));
+  window.AddTo(&entry);
   entries.Push(std::move(entry));
   return true;
+}
+
+// Past events a scoped whitelist covers: pending or blocked events of the source (or user) on the
+// covered hosts whose last_seen and country fall in the scope. At most kMaxScopedPast.
+constexpr std::size_t kMaxScopedPast = 100000;
+Result<std::vector<std::string>> ScopedPastEvents(Storage& storage, std::string_view tenant,
+                                                  const std::string& source,
+                                                  const std::string& user,
+                                                  const std::vector<std::string>& host_ids,
+                                                  const WhitelistWindow& window) {
+  std::set<std::string> ids;
+  const std::vector<std::string> hosts = host_ids.empty() ? std::vector<std::string>{""} : host_ids;
+  for (const std::string& host : hosts) {
+    for (EventStatus status : {EventStatus::kPending, EventStatus::kBlocked}) {
+      for (int pass = 0; pass < 2; ++pass) {
+        EventQuery query;
+        query.status = status;
+        query.host_id = host;
+        if (pass == 0) {
+          if (source.empty()) continue;
+          query.source = source;
+        } else {
+          if (user.empty()) continue;
+          query.user = user;
+        }
+        query.page.limit = 500;
+        do {
+          RAMPART_ASSIGN_OR_RETURN(auto page, storage.ListSecurityEvents(tenant, query));
+          for (const SecurityEvent& e : page.items) {
+            if (window.CoversTime(e.reported.last_seen) &&
+                window.CoversCountry(e.reported.country)) {
+              ids.insert(e.id);
+            }
+          }
+          query.page.cursor = page.next_cursor;
+        } while (!query.page.cursor.empty() && ids.size() < kMaxScopedPast);
+      }
+    }
+  }
+  return std::vector<std::string>(ids.begin(), ids.end());
 }
 
 Result<net::HttpResponse> WhitelistFromEvent(const Call& call) {
@@ -214,12 +269,34 @@ Result<net::HttpResponse> WhitelistFromEvent(const Call& call) {
                            call.ctx.storage->GetSecurityEvent(tenant, call.Param("id")));
   RAMPART_ASSIGN_OR_RETURN(Json body, ParseJsonBody(call.request, /*allow_empty=*/true));
   RAMPART_RETURN_IF_ERROR(RequireObject(body, "request body"));
-  RAMPART_RETURN_IF_ERROR(CheckKnownFields(body, {"scope", "match", "apply_to_past"}));
+  RAMPART_RETURN_IF_ERROR(CheckKnownFields(
+      body, {"scope", "hosts", "match", "apply_to_past", "countries", "days", "hours", "zone"}));
   RAMPART_ASSIGN_OR_RETURN(auto scope_text, OptionalString(body, "scope"));
   const std::string scope = scope_text.value_or("host");
   if (scope != "host" && scope != "all") {
     return InvalidArgument("field 'scope': expected host or all, got '" + Printable(scope) + "'");
   }
+  // Covered hosts: "scope" (the event's host, or all), or an explicit list of host ids.
+  std::vector<std::string> host_ids;
+  if (const Json* hosts = body.Find("hosts"); hosts != nullptr && !hosts->is_null()) {
+    if (scope_text) return InvalidArgument("fields 'scope' and 'hosts': give one of them");
+    if (!hosts->is_array() || hosts->size() == 0 || hosts->size() > 10000) {
+      return InvalidArgument(
+          "field 'hosts': expected a non-empty array (at most 10000) of host ids");
+    }
+    for (const Json& h : hosts->as_array()) {
+      if (!h.is_string() || h.as_string().empty() || h.as_string().size() > 64) {
+        return InvalidArgument("field 'hosts': expected host ids, got " + h.Dump());
+      }
+      RAMPART_RETURN_IF_ERROR(call.ctx.storage->GetHost(tenant, h.as_string()).status());
+      if (std::find(host_ids.begin(), host_ids.end(), h.as_string()) == host_ids.end()) {
+        host_ids.push_back(h.as_string());
+      }
+    }
+  }
+  // Optional scope: countries, days, hours, zone (common/whitelist_scope.h).
+  auto window = ParseWhitelistWindow(body, "field");
+  if (!window) return window.error();
   RAMPART_ASSIGN_OR_RETURN(auto match_text, OptionalString(body, "match"));
   const std::string match = match_text.value_or("source");
   if (match != "source" && match != "user" && match != "source_and_user") {
@@ -245,7 +322,7 @@ Result<net::HttpResponse> WhitelistFromEvent(const Call& call) {
   if (by_user && event.reported.user.empty()) {
     return FailedPrecondition("event " + event.id + " names no user to whitelist");
   }
-  const std::string host = scope == "host" ? event.host_id : std::string();
+  if (host_ids.empty() && scope == "host") host_ids.push_back(event.host_id);
   const std::int64_t now = UnixNow(*call.ctx.clock);
 
   // Read-modify-write of the settings with the version check PUT /settings uses; a concurrent
@@ -256,11 +333,12 @@ Result<net::HttpResponse> WhitelistFromEvent(const Call& call) {
     Json settings = current.settings.is_object() ? current.settings : Json::MakeObject();
     bool changed = false;
     if (by_source) {
-      changed |= AddWhitelistEntry(settings, "login", "whitelist", "source", source, host);
+      changed |=
+          AddWhitelistEntry(settings, "login", "whitelist", "source", source, host_ids, *window);
     }
     if (by_user) {
       changed |= AddWhitelistEntry(settings, "login", "whitelist_users", "user",
-                                   event.reported.user, host);
+                                   event.reported.user, host_ids, *window);
     }
     version = current.version;
     if (!changed) break;
@@ -280,11 +358,24 @@ Result<net::HttpResponse> WhitelistFromEvent(const Call& call) {
           ->SetEventStatus(tenant, {event.id}, EventStatus::kWhitelisted, std::nullopt, by, now)
           .status());
   std::int64_t past = 0;
-  if (apply_to_past) {
+  if (apply_to_past && !window->restricts() && host_ids.size() <= 1) {
     RAMPART_ASSIGN_OR_RETURN(
         past, call.ctx.storage->WhitelistEvents(tenant, by_source ? source : std::string(),
-                                                by_user ? event.reported.user : std::string(), host,
+                                                by_user ? event.reported.user : std::string(),
+                                                host_ids.empty() ? std::string() : host_ids.front(),
                                                 by, now));
+  } else if (apply_to_past) {
+    // A scoped entry covers only the past events in its hosts, days, hours and countries.
+    RAMPART_ASSIGN_OR_RETURN(
+        auto ids,
+        ScopedPastEvents(*call.ctx.storage, tenant, by_source ? source : std::string(),
+                         by_user ? event.reported.user : std::string(), host_ids, *window));
+    if (!ids.empty()) {
+      RAMPART_ASSIGN_OR_RETURN(
+          auto changed_ids, call.ctx.storage->SetEventStatus(tenant, ids, EventStatus::kWhitelisted,
+                                                             std::nullopt, by, now));
+      past = static_cast<std::int64_t>(changed_ids.size());
+    }
   }
   RAMPART_ASSIGN_OR_RETURN(SecurityEvent updated,
                            call.ctx.storage->GetSecurityEvent(tenant, event.id));

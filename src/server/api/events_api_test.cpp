@@ -243,6 +243,72 @@ TEST_F(EventsApi, WhitelistingFromAnEventEditsSettingsAndAppliesToPastEvents) {
       400);
 }
 
+TEST_F(EventsApi, WhitelistingWithAScopeCoversOnlyItsHostsDaysHoursAndCountries) {
+  // kStart is Thursday 2026-01-01T00:00:00Z.
+  auto located = [&](char hex, std::int64_t at, const char* country) {
+    ReportedEvent e = Incident(hex, "203.0.113.9", "root", EventLevel::kHigh, at);
+    e.country = country;
+    return e;
+  };
+  MustIngest(web_, {located('a', kStart + 10 * 3600, "DE"),  // Thu 10:00 DE: the one whitelisted
+                    located('b', kStart + 9 * 3600, "DE"),   // Thu 09:00 DE: covered
+                    located('c', kStart + 22 * 3600, "DE"),  // Thu 22:00: out of hours
+                    located('d', kStart + 2 * 86400 + 36000, "DE"),  // Sat 10:00: out of days
+                    located('e', kStart + 11 * 3600, "FR")});        // FR: out of countries
+  MustIngest(db_, {located('f', kStart + 9 * 3600, "DE")});          // db-1: not a covered host
+  const std::string id = IdOf("203.0.113.9", web_.id + "&since=" + std::to_string(kStart + 36000) +
+                                                 "&until=" + std::to_string(kStart + 36000));
+  net::HttpResponse response =
+      Do("POST", "/api/v1/events/" + id + "/whitelist", operator_,
+         R"({"hosts":[")" + web_.id +
+             R"("],"days":["mon","tue","wed","thu","fri"],"hours":"08:00-18:00","zone":"UTC",)"
+             R"("countries":["DE"],"apply_to_past":true})");
+  ASSERT_EQ(response.status, 200) << response.body;
+  EXPECT_EQ(ParseBody(response).GetInt("past_events_whitelisted"), 1);
+  Json settings = GetOk("/api/v1/settings", viewer_);
+  EXPECT_EQ(settings.Find("settings")->Find("login")->Find("whitelist")->Dump(),
+            R"([{"source":"203.0.113.9","hosts":[")" + web_.id +
+                R"("],"countries":["DE"],"days":["mon","tue","wed","thu","fri"],)"
+                R"("hours":"08:00-18:00","zone":"UTC"}])");
+  EXPECT_EQ(Ids("/api/v1/events?status=pending&host_id=" + web_.id, viewer_).size(), 3U);
+  EXPECT_EQ(Ids("/api/v1/events?status=pending&host_id=" + db_.id, viewer_).size(), 1U);
+
+  // The same scope for another host widens that entry; another scope is another entry.
+  response = Do("POST", "/api/v1/events/" + id + "/whitelist", operator_,
+                R"({"hosts":[")" + db_.id +
+                    R"("],"days":["mon","tue","wed","thu","fri"],"hours":"08:00-18:00",)"
+                    R"("countries":["DE"]})");
+  ASSERT_EQ(response.status, 200) << response.body;
+  response = Do("POST", "/api/v1/events/" + id + "/whitelist", operator_,
+                R"({"scope":"all","hours":"22:00-06:00","zone":"local"})");
+  ASSERT_EQ(response.status, 200) << response.body;
+  settings = GetOk("/api/v1/settings", viewer_);
+  const Json* list = settings.Find("settings")->Find("login")->Find("whitelist");
+  ASSERT_EQ(list->size(), 2U);
+  EXPECT_EQ(list->as_array()[0].Find("hosts")->Dump(),
+            R"([")" + web_.id + R"(",")" + db_.id + R"("])");
+  EXPECT_EQ(list->as_array()[1].Dump(),
+            R"({"source":"203.0.113.9","hosts":"all","hours":"22:00-06:00","zone":"local"})");
+
+  // Bad scopes: named errors, nothing stored.
+  const std::int64_t version = settings.GetInt("version");
+  response = Do("POST", "/api/v1/events/" + id + "/whitelist", operator_, R"({"hours":"8-18"})");
+  EXPECT_EQ(response.status, 400);
+  EXPECT_EQ(ErrorMessage(response).rfind("field.hours: expected HH:MM-HH:MM", 0), 0u)
+      << ErrorMessage(response);
+  response =
+      Do("POST", "/api/v1/events/" + id + "/whitelist", operator_, R"({"countries":["Germany"]})");
+  EXPECT_EQ(response.status, 400);
+  response = Do("POST", "/api/v1/events/" + id + "/whitelist", operator_,
+                R"({"scope":"all","hosts":[")" + web_.id + R"("]})");
+  EXPECT_EQ(response.status, 400);
+  EXPECT_EQ(ErrorMessage(response), "fields 'scope' and 'hosts': give one of them");
+  response = Do("POST", "/api/v1/events/" + id + "/whitelist", operator_,
+                R"({"hosts":["h_does_not_exist"]})");
+  EXPECT_EQ(response.status, 404);
+  EXPECT_EQ(GetOk("/api/v1/settings", viewer_).GetInt("version"), version);
+}
+
 TEST_F(EventsApi, AnEventWithoutAnAddressCannotBeWhitelistedBySource) {
   MustIngest(web_, {Incident('a', "attacker.example", "root", EventLevel::kHigh, kStart)});
   const std::string id = Ids("/api/v1/events", viewer_)[0];

@@ -109,9 +109,16 @@ constexpr std::string_view kSchemas = R"json({
     "updated": {"type": "integer"}, "not_found": {"type": "array", "items": {"type": "string"}}}},
   "EventWhitelist": {"type": "object", "additionalProperties": false, "properties": {
     "scope": {"enum": ["host", "all"], "default": "host", "description": "The event's host only, or every host."},
+    "hosts": {"type": "array", "minItems": 1, "maxItems": 10000, "items": {"type": "string"},
+      "description": "Covered hosts by id, instead of scope."},
     "match": {"enum": ["source", "user", "source_and_user"], "default": "source"},
+    "countries": {"type": "array", "minItems": 1, "items": {"type": "string", "pattern": "^[A-Z]{2}$"},
+      "description": "Only logins located in these countries (GeoIP, ISO 3166-1 alpha-2)."},
+    "days": {"type": "array", "minItems": 1, "items": {"enum": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]}},
+    "hours": {"type": "string", "description": "HH:MM-HH:MM, end exclusive; 22:00-06:00 wraps midnight."},
+    "zone": {"type": "string", "default": "UTC", "description": "Zone of days/hours: UTC, local (each host's), +HH:MM."},
     "apply_to_past": {"type": "boolean", "default": false,
-      "description": "Also mark the tenant's pending and blocked events of that source/user (in scope) whitelisted."}}},
+      "description": "Also mark the tenant's pending and blocked events of that source/user (in scope: hosts, days, hours by last_seen, countries) whitelisted."}}},
   "EventWhitelistResult": {"type": "object", "properties": {
     "event": {"$ref": "#/components/schemas/Event"}, "settings_version": {"type": "integer"},
     "past_events_whitelisted": {"type": "integer"}}},

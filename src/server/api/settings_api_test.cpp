@@ -84,7 +84,8 @@ TEST(SettingsSchema, ValidatesLoginWhitelistEntries) {
             "login.whitelist[0].source:");
   EXPECT_EQ(whitelist(R"([{"source":"10.0.0.1","hosts":"all"},{"source":"10.0.0.2"}])"),
             "login.whitelist[1].hosts: required");
-  EXPECT_EQ(whitelist(R"([{"hosts":"all"}])"), "login.whitelist[0].source: required");
+  EXPECT_EQ(whitelist(R"([{"hosts":"all"}])"),
+            "login.whitelist[0].source: required (or user, or countries)");
   EXPECT_EQ(whitelist(R"([{"source":"10.0.0.1","hosts":"some"}])"),
             "login.whitelist[0].hosts: expected \"all\" or a non-empty array (at most 10000) of "
             "host ids, got \"some\"");
@@ -93,9 +94,42 @@ TEST(SettingsSchema, ValidatesLoginWhitelistEntries) {
   EXPECT_EQ(whitelist(R"([{"source":"10.0.0.1","hosts":["h 1"]}])").substr(0, 24),
             "login.whitelist[0].hosts");
   EXPECT_EQ(whitelist(R"([{"source":"10.0.0.1","hosts":"all","note":"x"}])"),
-            "login.whitelist[0].note: unknown key (accepted: source, hosts)");
+            "login.whitelist[0].note: unknown key (accepted: source, user, hosts, countries, "
+            "days, hours, zone)");
   EXPECT_EQ(whitelist(R"(["10.0.0.1"])"),
             "login.whitelist[0]: expected an object {\"source\": ..., \"hosts\": ...}");
+}
+
+TEST(SettingsSchema, WhitelistScopes) {
+  auto problem = [](std::string_view login) {
+    Status s = ValidateSettings(MustParse(std::string(R"({"login":)") + std::string(login) + "}"));
+    return s.ok() ? std::string() : s.message();
+  };
+  // Scoped entries are valid; an entry may name countries or a user instead of a source.
+  EXPECT_EQ(problem(R"({"whitelist":[
+      {"source":"198.51.100.0/24","days":["mon","fri"],"hours":"08:00-18:00","zone":"+01:00",
+       "hosts":["h1"]},
+      {"countries":["DE","FR"],"hosts":"all"},
+      {"source":"203.0.113.5","user":"deploy","hosts":"all"},
+      {"user":"ops","hours":"22:00-06:00","zone":"local","hosts":"all"}],
+    "whitelist_users":[{"user":"backup","countries":["DE"],"days":["sat","sun"],"hosts":"all"}]})"),
+            "");
+  EXPECT_EQ(problem(R"({"whitelist":[{"countries":["de"],"hosts":"all"}]})"),
+            "login.whitelist[0].countries: expected two upper-case letters (\"DE\"), got \"de\"");
+  EXPECT_EQ(problem(R"({"whitelist":[{"source":"10.0.0.1","days":["funday"],"hosts":"all"}]})"),
+            "login.whitelist[0].days: expected mon, tue, wed, thu, fri, sat or sun, got "
+            "\"funday\"");
+  EXPECT_EQ(problem(R"({"whitelist_users":[{"user":"a","hours":"9-5","hosts":"all"}]})")
+                .find("login.whitelist_users[0].hours: expected HH:MM-HH:MM"),
+            0u);
+  EXPECT_EQ(problem(R"({"whitelist":[{"source":"10.0.0.1","zone":"Mars/Base","hosts":"all"}]})")
+                .substr(0, 31),
+            "login.whitelist[0].zone: expect");
+  EXPECT_EQ(problem(R"({"whitelist":[{"days":["mon"],"hosts":"all"}]})"),
+            "login.whitelist[0].source: required (or user, or countries)");
+  EXPECT_EQ(problem(R"({"whitelist_users":[{"user":"a","source":"10.0.0.1","hosts":"all"}]})"),
+            "login.whitelist_users[0].source: unknown key (accepted: user, hosts, countries, days, "
+            "hours, zone)");
 }
 
 TEST(SettingsSchema, EffectiveSettingsFillDefaultsAndDropInvalidValues) {

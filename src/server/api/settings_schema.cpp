@@ -5,6 +5,7 @@
 #include <string>
 
 #include "common/strings.h"
+#include "common/whitelist_scope.h"
 
 namespace rampart::server::api {
 namespace {
@@ -100,6 +101,8 @@ Status ValidateWhitelistEntry(const Json& entry, const std::string& path,
   }
   bool has_source = false;
   bool has_hosts = false;
+  bool has_user = false;
+  bool has_countries = false;
   for (const auto& [key, value] : entry.as_object()) {
     const std::string field = path + "." + Printable(key);
     if (key == subject) {
@@ -130,12 +133,29 @@ Status ValidateWhitelistEntry(const Json& entry, const std::string& path,
                                std::to_string(kMaxWhitelistHosts) + ") of host ids, got " +
                                Shown(value));
       }
+    } else if (key == "user" && subject == "source") {
+      // Both a source and a user: the entry covers that user from that source only.
+      has_user = true;
+      if (!value.is_string() || !IsUserName(value.as_string())) {
+        return InvalidArgument(field +
+                               ": expected a user name of 1 to 255 bytes without control "
+                               "characters, got " +
+                               Shown(value));
+      }
+    } else if (IsWhitelistWindowKey(key)) {
+      has_countries = has_countries || key == "countries";
     } else {
       return InvalidArgument(field + ": unknown key (accepted: " + std::string(subject) +
-                             ", hosts)");
+                             (subject == "source" ? ", user" : "") +
+                             ", hosts, countries, days, hours, zone)");
     }
   }
-  if (!has_source) return InvalidArgument(path + "." + std::string(subject) + ": required");
+  RAMPART_RETURN_IF_ERROR(ParseWhitelistWindow(entry, path).status());
+  // An entry needs a subject: a source entry may name a user or countries instead of a source.
+  if (!has_source && !(subject == "source" && (has_user || has_countries))) {
+    return InvalidArgument(path + "." + std::string(subject) + ": required" +
+                           (subject == "source" ? " (or user, or countries)" : ""));
+  }
   if (!has_hosts) return InvalidArgument(path + ".hosts: required");
   return Status::Ok();
 }
@@ -326,9 +346,20 @@ Json LeafSchema(const SettingSpec& spec) {
       auto parsed = Json::Parse(R"({
         "type": "array", "maxItems": 1000, "default": [],
         "items": {"type": "object", "additionalProperties": false,
-                  "required": ["source", "hosts"],
+                  "required": ["hosts"],
                   "properties": {
-                    "source": {"type": "string", "description": "IPv4/IPv6 address or CIDR"},
+                    "source": {"type": "string", "description": "IPv4/IPv6 address or CIDR; required unless user or countries is given"},
+                    "user": {"type": "string", "minLength": 1, "maxLength": 255,
+                             "description": "only this user from the source"},
+                    "countries": {"type": "array", "minItems": 1, "maxItems": 300,
+                                  "items": {"type": "string", "pattern": "^[A-Z]{2}$"},
+                                  "description": "ISO 3166-1 alpha-2 codes from GeoIP"},
+                    "days": {"type": "array", "minItems": 1,
+                             "items": {"enum": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]}},
+                    "hours": {"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]-[0-2][0-9]:[0-5][0-9]$",
+                              "description": "HH:MM-HH:MM, end exclusive; 22:00-06:00 wraps midnight"},
+                    "zone": {"type": "string", "default": "UTC",
+                             "description": "UTC, local = the host time zone, or +HH:MM/-HH:MM"},
                     "hosts": {"oneOf": [{"const": "all"},
                                         {"type": "array", "minItems": 1, "maxItems": 10000,
                                          "items": {"type": "string"}}]}}}})");
@@ -343,6 +374,15 @@ Json LeafSchema(const SettingSpec& spec) {
                   "required": ["user", "hosts"],
                   "properties": {
                     "user": {"type": "string", "minLength": 1, "maxLength": 255},
+                    "countries": {"type": "array", "minItems": 1, "maxItems": 300,
+                                  "items": {"type": "string", "pattern": "^[A-Z]{2}$"},
+                                  "description": "ISO 3166-1 alpha-2 codes from GeoIP"},
+                    "days": {"type": "array", "minItems": 1,
+                             "items": {"enum": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]}},
+                    "hours": {"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]-[0-2][0-9]:[0-5][0-9]$",
+                              "description": "HH:MM-HH:MM, end exclusive; 22:00-06:00 wraps midnight"},
+                    "zone": {"type": "string", "default": "UTC",
+                             "description": "UTC, local = the host time zone, or +HH:MM/-HH:MM"},
                     "hosts": {"oneOf": [{"const": "all"},
                                         {"type": "array", "minItems": 1, "maxItems": 10000,
                                          "items": {"type": "string"}}]}}}})");
@@ -443,12 +483,15 @@ const std::vector<SettingSpec>& SettingSpecs() {
       IntSetting("brute_force.block_seconds", 0, 30 * 86400, 900,
                  "How long an attacking source is blocked (0: do not block)."),
       WhitelistSetting("login.whitelist",
-                       "Login sources never reported or blocked, each for all hosts or a list."),
+                       "Login sources never reported or blocked, each for all hosts or a list; "
+                       "an entry may be scoped to a user, countries, days and hours (then it "
+                       "suppresses the alerts it covers but does not exempt from blocking)."),
       ListSetting("brute_force.rules", Type::kRules,
                   "Up to 5 custom password-cracking rules besides the default one: "
                   "{window_seconds, max_failures, level (default high)} each."),
       ListSetting("login.whitelist_users", Type::kUserWhitelist,
-                  "Login users never reported as abnormal logins, each for all hosts or a list."),
+                  "Login users never reported, each for all hosts or a list; optionally "
+                  "scoped to countries, days and hours."),
       IntSetting("login.abnormal.learning_days", 1, 90, 14,
                  "Days a host learns its usual login sources, users, locations and hours "
                  "before abnormal logins are reported."),

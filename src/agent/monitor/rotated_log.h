@@ -1,0 +1,46 @@
+#pragma once
+// Rotated logs for FileTailer's resume: when the file a saved cursor names was rotated while the
+// agent was stopped, find it among the path's rotated siblings — renamed (`auth.log.1`), renamed
+// again (`auth.log.2`), or compressed (`auth.log.1.gz`, `.xz`, `.zst`; also logrotate's dateext
+// `auth.log-20261207[.gz]`) — and list what must be read before the new file: the rest of that
+// file after the cursor's offset, then every newer rotated file whole, oldest first.
+//
+// Identification: an uncompressed sibling by (device, inode) as the cursor saved it; a compressed
+// one (a new inode) by the SHA-256 of its first fp_len decompressed bytes (the cursor's
+// fingerprint) and by holding at least `offset` bytes. A cursor of an empty file (fp_len 0) cannot
+// be told apart from any other file and matches nothing compressed.
+// Decompression in-process: gzip (zlib), xz (liblzma), zstd (libzstd).
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "agent/monitor/file_tailer.h"
+#include "common/status.h"
+
+namespace rampart::agent {
+
+// A byte stream over a file, decompressed when its name ends in .gz, .xz or .zst.
+class LogStream {
+ public:
+  virtual ~LogStream() = default;
+  static Result<std::unique_ptr<LogStream>> Open(const std::string& path);
+  // Up to `size` bytes; 0 at the end. Errors: read errors, corrupt or truncated compressed data.
+  virtual Result<std::size_t> Read(char* data, std::size_t size) = 0;
+};
+
+bool IsCompressedLog(std::string_view path);
+
+// The parts to read before the file at `path` itself, oldest first; empty when the cursor's file is
+// not among the siblings (or the cursor has no identity).
+std::vector<RotatedPart> FindRotatedBacklog(const std::string& path, const FileCursor& cursor);
+
+// Delivers the lines (record_size 0; a last line without '\n' too, as is, cut at kMaxLineBytes)
+// or the whole records of `part` after its offset. Returns the number delivered.
+Result<std::uint64_t> ReadRotatedPart(const RotatedPart& part, std::size_t record_size,
+                                      const std::function<void(std::string_view)>& fn);
+
+}  // namespace rampart::agent
