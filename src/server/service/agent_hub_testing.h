@@ -320,6 +320,7 @@ class ForwardingStorage final : public Storage {
   }
   Result<std::vector<BaselineDay>> BaselineTrend(std::string_view t, std::string_view d) override {
     return s_.BaselineTrend(t, d);
+  }
   Result<CommandResultsIngest> ApplyCommandResults(std::string_view h, const CommandResultsBatch& b,
                                                    std::int64_t now) override {
     return s_.ApplyCommandResults(h, b, now);
