@@ -239,10 +239,6 @@ Result<net::HttpResponse> PatchPolicy(const Call& call) {
         return InvalidArgument("field 'schedule.time_zone': only UTC is supported");
       }
       RAMPART_ASSIGN_OR_RETURN(int minute, ParseClock(schedule->GetString("at", "00:00")));
-      if (s.interval_days != every->as_int() || s.at_minute != minute) {
-        // A new schedule counts from now: its first run is at the next slot.
-        s.last_run_at = 0;
-      }
       s.interval_days = static_cast<int>(every->as_int());
       s.at_minute = minute;
     }
