@@ -58,7 +58,7 @@ void BM_ParseBaselineResults(benchmark::State& state) {
     auto parsed = ParseBaselineResults("k1", *message->Find("payload"));
     benchmark::DoNotOptimize(parsed);
   }
-  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * text.size()));
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(text.size()));
   state.counters["checks/s"] = benchmark::Counter(static_cast<double>(state.iterations() * kChecks),
                                                   benchmark::Counter::kIsRate);
 }

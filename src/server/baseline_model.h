@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace rampart::server {
@@ -105,6 +106,18 @@ struct BaselineDay {
   std::int64_t passed = 0;
   std::int64_t failed = 0;
   std::int64_t hosts = 0;
+};
+
+// Counts over the tenant's latest results (ignored ones counted apart, not in the statuses).
+struct BaselineCheckCount {
+  std::string policy_id;
+  BaselineCheckResult check;  // title, level, advice and references of one host's row
+  std::int64_t passed = 0, failed = 0, not_applicable = 0, error = 0, ignored = 0;
+};
+struct BaselineCounts {
+  std::vector<BaselineCheckCount> checks;                              // by policy, check
+  std::vector<std::pair<std::string, std::int64_t>> hosts_per_policy;  // hosts with results
+  std::int64_t hosts = 0;                                              // over all policies
 };
 
 struct BaselineIngest {

@@ -67,7 +67,21 @@ struct Counts {
   }
 };
 
-Json PolicyJson(const BaselinePolicyInfo& p, const Counts& c, bool with_yaml) {
+// A policy's (or the tenant's) totals from the SQL counts.
+struct Totals {
+  std::int64_t passed = 0, failed = 0, hosts = 0;
+};
+std::map<std::string, Totals> PolicyTotals(const BaselineCounts& counts) {
+  std::map<std::string, Totals> out;
+  for (const BaselineCheckCount& c : counts.checks) {
+    out[c.policy_id].passed += c.passed;
+    out[c.policy_id].failed += c.failed;
+  }
+  for (const auto& [policy, hosts] : counts.hosts_per_policy) out[policy].hosts = hosts;
+  return out;
+}
+
+Json PolicyJson(const BaselinePolicyInfo& p, const Totals& c, bool with_yaml) {
   Json out = Json::MakeObject();
   out.Set("id", p.id);
   out.Set("name", p.name);
@@ -78,7 +92,7 @@ Json PolicyJson(const BaselinePolicyInfo& p, const Counts& c, bool with_yaml) {
   out.Set("scope", ScopeJson(p.settings));
   out.Set("schedule", ScheduleJson(p.settings));
   out.Set("pass_rate", RateJson(c.passed, c.failed));
-  out.Set("hosts_checked", static_cast<std::int64_t>(c.hosts.size()));
+  out.Set("hosts_checked", c.hosts);
   out.Set("failed_checks", c.failed);
   if (p.settings.last_run_id.empty()) {
     out.Set("last_run", Json());
@@ -111,11 +125,11 @@ Result<std::vector<BaselineResultRow>> Results(const Call& call, BaselineResultQ
 Result<net::HttpResponse> ListPolicies(const Call& call) {
   RAMPART_ASSIGN_OR_RETURN(BaselineService * service, Service(call));
   RAMPART_ASSIGN_OR_RETURN(auto policies, service->ListPolicies(call.principal.tenant_id));
-  RAMPART_ASSIGN_OR_RETURN(auto rows, Results(call, {}));
-  std::map<std::string, Counts> counts;
-  for (const BaselineResultRow& r : rows) counts[r.policy_id].Add(r);
+  RAMPART_ASSIGN_OR_RETURN(BaselineCounts counts,
+                           call.ctx.storage->CountBaselineResults(call.principal.tenant_id, ""));
+  auto totals = PolicyTotals(counts);
   Json items = Json::MakeArray();
-  for (const BaselinePolicyInfo& p : policies) items.Push(PolicyJson(p, counts[p.id], false));
+  for (const BaselinePolicyInfo& p : policies) items.Push(PolicyJson(p, totals[p.id], false));
   return JsonResponse(200, ListJson(std::move(items)));
 }
 
@@ -123,12 +137,9 @@ Result<net::HttpResponse> GetPolicy(const Call& call) {
   RAMPART_ASSIGN_OR_RETURN(BaselineService * service, Service(call));
   RAMPART_ASSIGN_OR_RETURN(BaselinePolicyInfo p,
                            service->GetPolicy(call.principal.tenant_id, call.Param("id")));
-  BaselineResultQuery q;
-  q.policy_id = p.id;
-  RAMPART_ASSIGN_OR_RETURN(auto rows, Results(call, q));
-  Counts c;
-  for (const BaselineResultRow& r : rows) c.Add(r);
-  return JsonResponse(200, PolicyJson(p, c, true));
+  RAMPART_ASSIGN_OR_RETURN(BaselineCounts counts,
+                           call.ctx.storage->CountBaselineResults(call.principal.tenant_id, p.id));
+  return JsonResponse(200, PolicyJson(p, PolicyTotals(counts)[p.id], true));
 }
 
 // The body of an upload: the YAML itself (any content type but JSON), or JSON {"yaml": "..."}.
@@ -156,7 +167,7 @@ Result<net::HttpResponse> UploadPolicy(const Call& call) {
   RAMPART_ASSIGN_OR_RETURN(std::string yaml, UploadedYaml(call));
   RAMPART_ASSIGN_OR_RETURN(BaselinePolicyInfo p, service->Upload(call.principal.tenant_id, yaml,
                                                                  ActorName(call.principal)));
-  return JsonResponse(201, PolicyJson(p, Counts{}, false));
+  return JsonResponse(201, PolicyJson(p, Totals{}, false));
 }
 
 // "HH:MM" -> minute of the day.
@@ -228,10 +239,6 @@ Result<net::HttpResponse> PatchPolicy(const Call& call) {
         return InvalidArgument("field 'schedule.time_zone': only UTC is supported");
       }
       RAMPART_ASSIGN_OR_RETURN(int minute, ParseClock(schedule->GetString("at", "00:00")));
-      if (s.interval_days != every->as_int() || s.at_minute != minute) {
-        // A new schedule counts from now: its first run is at the next slot.
-        s.last_run_at = 0;
-      }
       s.interval_days = static_cast<int>(every->as_int());
       s.at_minute = minute;
     }
@@ -325,27 +332,16 @@ Result<net::HttpResponse> ListChecks(const Call& call) {
   if (level && *level != "low" && *level != "medium" && *level != "high") {
     return InvalidArgument("query parameter 'level': expected low, medium or high");
   }
-  BaselineResultQuery q;
-  q.policy_id = call.request.Query("policy").value_or("");
-  RAMPART_ASSIGN_OR_RETURN(auto rows, Results(call, q));
+  RAMPART_ASSIGN_OR_RETURN(BaselineCounts counts, call.ctx.storage->CountBaselineResults(
+                                                      call.principal.tenant_id,
+                                                      call.request.Query("policy").value_or("")));
   RAMPART_ASSIGN_OR_RETURN(auto ignores,
                            call.ctx.storage->ListBaselineIgnores(call.principal.tenant_id));
   const auto item_ignores = ItemIgnores(ignores);
-  struct Item {
-    const BaselineResultRow* first = nullptr;
-    Counts counts;
-  };
-  std::map<std::pair<std::string, std::string>, Item> items;  // ordered by policy, check
-  for (const BaselineResultRow& r : rows) {
-    Item& item = items[{r.policy_id, r.result.check_id}];
-    if (item.first == nullptr) item.first = &r;
-    item.counts.Add(r);
-  }
   Json out = Json::MakeArray();
-  for (const auto& [key, item] : items) {
-    const BaselineCheckResult& r = item.first->result;
+  for (const BaselineCheckCount& c : counts.checks) {
+    const BaselineCheckResult& r = c.check;
     if (level && r.level != *level) continue;
-    const Counts& c = item.counts;
     if (status) {
       const std::int64_t n = *status == "pass"    ? c.passed
                              : *status == "fail"  ? c.failed
@@ -354,8 +350,8 @@ Result<net::HttpResponse> ListChecks(const Call& call) {
       if (n == 0) continue;
     }
     Json j = Json::MakeObject();
-    j.Set("policy_id", key.first);
-    j.Set("check_id", key.second);
+    j.Set("policy_id", c.policy_id);
+    j.Set("check_id", r.check_id);
     j.Set("title", r.title);
     j.Set("level", r.level);
     j.Set("passed", c.passed);
@@ -363,7 +359,7 @@ Result<net::HttpResponse> ListChecks(const Call& call) {
     j.Set("not_applicable", c.not_applicable);
     j.Set("error", c.error);
     j.Set("ignored_hosts", c.ignored);
-    j.Set("ignored", item_ignores.count(key) > 0);
+    j.Set("ignored", item_ignores.count({c.policy_id, r.check_id}) > 0);
     j.Set("pass_rate", RateJson(c.passed, c.failed));
     j.Set("remediation", r.remediation);
     j.Set("remediation_command",
@@ -566,14 +562,18 @@ Result<net::HttpResponse> Trend(const Call& call) {
 Result<net::HttpResponse> Summary(const Call& call) {
   RAMPART_ASSIGN_OR_RETURN(BaselineService * service, Service(call));
   RAMPART_ASSIGN_OR_RETURN(auto policies, service->ListPolicies(call.principal.tenant_id));
-  RAMPART_ASSIGN_OR_RETURN(auto rows, Results(call, {}));
-  Counts c;
-  for (const BaselineResultRow& r : rows) c.Add(r);
+  RAMPART_ASSIGN_OR_RETURN(BaselineCounts counts,
+                           call.ctx.storage->CountBaselineResults(call.principal.tenant_id, ""));
+  Totals c;
+  for (const auto& [policy, t] : PolicyTotals(counts)) {
+    c.passed += t.passed;
+    c.failed += t.failed;
+  }
   std::int64_t enabled = 0;
   for (const BaselinePolicyInfo& p : policies) enabled += p.settings.enabled ? 1 : 0;
   Json body = Json::MakeObject();
   body.Set("pass_rate", RateJson(c.passed, c.failed));
-  body.Set("hosts_checked", static_cast<std::int64_t>(c.hosts.size()));
+  body.Set("hosts_checked", counts.hosts);
   body.Set("failed_checks", c.failed);
   body.Set("policies", enabled);
   return JsonResponse(200, body);

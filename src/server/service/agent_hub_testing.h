@@ -309,6 +309,9 @@ class ForwardingStorage final : public Storage {
       std::string_view t, const BaselineResultQuery& q) override {
     return s_.ListBaselineResults(t, q);
   }
+  Result<BaselineCounts> CountBaselineResults(std::string_view t, std::string_view p) override {
+    return s_.CountBaselineResults(t, p);
+  }
   Result<BaselineIgnore> CreateBaselineIgnore(BaselineIgnore i) override {
     return s_.CreateBaselineIgnore(std::move(i));
   }

@@ -185,6 +185,8 @@ class SqlStorage final : public Storage {
                                               std::int64_t now) override;
   Result<std::vector<BaselineResultRow>> ListBaselineResults(
       std::string_view tenant_id, const BaselineResultQuery& query) override;
+  Result<BaselineCounts> CountBaselineResults(std::string_view tenant_id,
+                                              std::string_view policy_id) override;
   Result<BaselineIgnore> CreateBaselineIgnore(BaselineIgnore ignore) override;
   Result<std::vector<BaselineIgnore>> ListBaselineIgnores(std::string_view tenant_id) override;
   Status DeleteBaselineIgnore(std::string_view tenant_id, std::string_view ignore_id) override;

@@ -431,6 +431,56 @@ Result<std::vector<BaselineResultRow>> SqlStorage::ListBaselineResults(
   return out;
 }
 
+Result<BaselineCounts> SqlStorage::CountBaselineResults(std::string_view tenant_id,
+                                                        std::string_view policy_id) {
+  std::vector<SqlValue> params = {Text(tenant_id)};
+  std::string where = " WHERE r.tenant_id = ?";
+  if (!policy_id.empty()) {
+    where += " AND r.policy_id = ?";
+    params.push_back(Text(policy_id));
+  }
+  auto count = [](std::string_view status) {
+    return "SUM(CASE WHEN x.ig = 0 AND x.status = '" + std::string(status) + "' THEN 1 ELSE 0 END)";
+  };
+  const std::string sql =
+      "SELECT x.policy_id, x.check_id, MAX(x.title), MAX(x.level), MAX(x.remediation), "
+      "MAX(x.fix_command), MAX(x.refs), " +
+      count("pass") + ", " + count("fail") + ", " + count("not_applicable") + ", " +
+      count("error") +
+      ", SUM(x.ig) FROM (SELECT r.policy_id, r.check_id, r.title, r.level, r.remediation, "
+      "r.fix_command, r.refs, r.status, CASE WHEN " +
+      std::string(kIgnoredExpr) + " THEN 1 ELSE 0 END AS ig FROM baseline_results r" + where +
+      ") x GROUP BY x.policy_id, x.check_id ORDER BY x.policy_id, x.check_id";
+  RAMPART_ASSIGN_OR_RETURN(auto rows, Query(sql, params));
+  BaselineCounts out;
+  for (const SqlRow& row : rows) {
+    BaselineCheckCount c;
+    c.policy_id = row.Text(0);
+    c.check.check_id = row.Text(1);
+    c.check.title = row.Text(2);
+    c.check.level = row.Text(3);
+    c.check.remediation = row.Text(4);
+    c.check.remediation_command = row.Text(5);
+    c.check.references = Strings(row.Text(6));
+    c.passed = row.Int(7);
+    c.failed = row.Int(8);
+    c.not_applicable = row.Int(9);
+    c.error = row.Int(10);
+    c.ignored = row.Int(11);
+    out.checks.push_back(std::move(c));
+  }
+  RAMPART_ASSIGN_OR_RETURN(
+      auto hosts, Query("SELECT r.policy_id, COUNT(DISTINCT r.host_id) FROM baseline_results r" +
+                            where + " GROUP BY r.policy_id ORDER BY r.policy_id",
+                        params));
+  for (const SqlRow& row : hosts) out.hosts_per_policy.emplace_back(row.Text(0), row.Int(1));
+  RAMPART_ASSIGN_OR_RETURN(
+      auto total,
+      Query("SELECT COUNT(DISTINCT r.host_id) FROM baseline_results r" + where, params));
+  out.hosts = total.empty() ? 0 : total[0].Int(0);
+  return out;
+}
+
 Result<BaselineIgnore> SqlStorage::CreateBaselineIgnore(BaselineIgnore ignore) {
   RAMPART_RETURN_IF_ERROR(CheckText("policy id", ignore.policy_id, kMaxId));
   RAMPART_RETURN_IF_ERROR(CheckText("check id", ignore.check_id, kMaxId, true));

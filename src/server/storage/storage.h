@@ -299,6 +299,10 @@ class Storage {
   // Latest results with hostname and ignored flag, by policy, check, hostname.
   virtual Result<std::vector<BaselineResultRow>> ListBaselineResults(
       std::string_view tenant_id, const BaselineResultQuery& query) = 0;
+  // Per check (by policy, check id; only `policy_id` when non-empty) the number of hosts in each
+  // status, ignored ones apart; hosts with results per policy and overall. Aggregated in SQL.
+  virtual Result<BaselineCounts> CountBaselineResults(std::string_view tenant_id,
+                                                      std::string_view policy_id) = 0;
   // Ignores; creating or deleting one recomputes the tenant's host baseline counters. Create
   // fills id and created_at; NotFound for a host_id that is not the tenant's.
   virtual Result<BaselineIgnore> CreateBaselineIgnore(BaselineIgnore ignore) = 0;

@@ -274,6 +274,45 @@ TEST_P(Baseline, TrendSumsDaysAndSkipsIgnored) {
   EXPECT_EQ((*trend)[0].failed, 0);
 }
 
+TEST_P(Baseline, CountsPerCheckLeaveIgnoredResultsApart) {
+  Tenant t = MakeTenant("t");
+  Host h1 = Enroll(t.id, "m1", "web-1");
+  Host h2 = Enroll(t.id, "m2", "web-2");
+  MustApply(h1.id, "k1", {Result("a", "fail"), Result("b", "pass")});
+  MustApply(h2.id, "k2", {Result("a", "fail"), Result("b", "not_applicable")});
+  MustApply(h2.id, "k3", {Result("x", "error")}, "other-policy");
+  BaselineIgnore ig;
+  ig.tenant_id = t.id;
+  ig.policy_id = "linux-cis-debian";
+  ig.check_id = "a";
+  ig.host_id = h2.id;
+  ASSERT_TRUE(storage().CreateBaselineIgnore(ig).ok());
+  auto counts = storage().CountBaselineResults(t.id, "");
+  ASSERT_TRUE(counts.ok()) << counts.status().ToString();
+  ASSERT_EQ(counts->checks.size(), 3U);
+  const BaselineCheckCount& a = counts->checks[0];
+  EXPECT_EQ(a.policy_id, "linux-cis-debian");
+  EXPECT_EQ(a.check.check_id, "a");
+  EXPECT_EQ(a.check.title, "Title of a");
+  EXPECT_EQ(a.check.references, (std::vector<std::string>{"CIS 5.2.10"}));
+  EXPECT_EQ(a.failed, 1);
+  EXPECT_EQ(a.ignored, 1);
+  const BaselineCheckCount& b = counts->checks[1];
+  EXPECT_EQ(b.passed, 1);
+  EXPECT_EQ(b.not_applicable, 1);
+  EXPECT_EQ(counts->checks[2].error, 1);
+  EXPECT_EQ(counts->hosts, 2);
+  ASSERT_EQ(counts->hosts_per_policy.size(), 2U);
+  EXPECT_EQ(counts->hosts_per_policy[0],
+            (std::pair<std::string, std::int64_t>{"linux-cis-debian", 2}));
+  EXPECT_EQ(counts->hosts_per_policy[1], (std::pair<std::string, std::int64_t>{"other-policy", 1}));
+  auto one = storage().CountBaselineResults(t.id, "other-policy");
+  ASSERT_TRUE(one.ok());
+  EXPECT_EQ(one->checks.size(), 1U);
+  EXPECT_EQ(one->hosts, 1);
+  EXPECT_EQ(storage().CountBaselineResults("nobody", "")->checks.size(), 0U);
+}
+
 RAMPART_INSTANTIATE_DB_TEST(Baseline);
 
 }  // namespace
