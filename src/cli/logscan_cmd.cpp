@@ -28,15 +28,30 @@ namespace {
 using agent::Alert;
 using agent::LoginEvent;
 
+// Whether any byte of the 8 in `w` is < 0x20, >= 0x80, '"' or '\\' (SWAR: eight bytes per step).
+inline bool NeedsEscape8(std::uint64_t w) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101u;
+  constexpr std::uint64_t kHigh = 0x8080808080808080u;
+  const auto has_zero = [](std::uint64_t v) { return (v - kOnes) & ~v & kHigh; };
+  // Bytes < 0x20: subtracting 0x20 borrows into the high bit (bytes >= 0x80 are caught anyway).
+  const std::uint64_t control = (w - kOnes * 0x20) & ~w & kHigh;
+  return ((w & kHigh) | control | has_zero(w ^ (kOnes * '"')) | has_zero(w ^ (kOnes * '\\'))) != 0;
+}
+
 // Appends s as a JSON string. Plain printable ASCII (nearly every log field) is copied in one go;
 // anything else goes through Json, which escapes and replaces invalid UTF-8 so the output stays
 // valid.
 void AppendJsonString(std::string* out, std::string_view s) {
   bool plain = true;
-  for (const char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    // One pass with no early exit: the common all-plain case then has no branch per byte.
-    plain &= u >= 0x20 && u < 0x80 && c != '"' && c != '\\';
+  std::size_t i = 0;
+  for (; plain && i + 8 <= s.size(); i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, s.data() + i, sizeof w);
+    plain = !NeedsEscape8(w);
+  }
+  for (; plain && i < s.size(); ++i) {
+    const auto u = static_cast<unsigned char>(s[i]);
+    plain = u >= 0x20 && u < 0x80 && s[i] != '"' && s[i] != '\\';
   }
   if (!plain) {
     *out += Json(s).Dump();

@@ -228,8 +228,9 @@ struct AuthLogParser::State {
       last_host.assign(l.host);
       last_host_hash = std::hash<std::string_view>{}(l.host);
     }
+    // The service by its id (stateful services are the known ones): no string hash per line.
     const std::uint64_t key = (last_host_hash * 1000003u) ^
-                              (std::hash<std::string_view>{}(svc.name) * 31u) ^
+                              (static_cast<std::uint64_t>(svc.id) * 0x9E3779B97F4A7C15u) ^
                               static_cast<std::uint64_t>(l.pid);
     if (m.type == T::kConnect) Close(key);
     if (m.type == T::kClose) return Close(key);
@@ -339,6 +340,8 @@ struct AuthLogParser::State {
 };
 
 AuthLogParser::AuthLogParser(AuthLogOptions options) : state_(std::make_shared<State>()) {
+  // Buckets for the connection cap up front: no rehashing while a storm fills the table.
+  state_->conns.reserve(kMaxConnections + 1);
   if (options.reference_time == 0) options.reference_time = std::time(nullptr);
   state_->clock.reference_time = options.reference_time;
   state_->clock.local_utc_offset = options.local_utc_offset;
