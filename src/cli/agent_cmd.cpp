@@ -1,6 +1,7 @@
 #include "cli/agent_cmd.h"
 
 #include <atomic>
+#include <chrono>
 #include <csignal>
 #include <filesystem>
 #include <optional>
@@ -13,6 +14,7 @@
 #include "agent/scan/yara_rules.h"
 #include "agent/transport/agent_config.h"
 #include "agent/transport/channel.h"
+#include "agent/transport/command_result.h"
 #include "agent/transport/enroll_client.h"
 #include "agent/transport/identity.h"
 #include "agent/transport/inventory_sync.h"
@@ -252,8 +254,19 @@ int RunAgent(const AgentArgs& args, std::FILE* err) {
   std::unique_ptr<agent::baseline::BaselineAgent> baseline;
   if (args.baseline && !args.once && !args.deregister) {
     agent::Spool* s = spool->get();
+    agent::baseline::BaselineAgentOptions baseline_options;
+    baseline_options.command_done = [s](std::string_view id, bool ok, std::string_view message,
+                                        const Json& result) {
+      const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count();
+      if (Status queued = agent::QueueCommandResult(*s, id, ok, message, result, now);
+          !queued.ok() && queued.code() != Code::kAlreadyExists) {
+        log::Warn("command {}: result not spooled: {}", id, queued.message());
+      }
+    };
     baseline = std::make_unique<agent::baseline::BaselineAgent>(
-        agent::baseline::BaselineAgentOptions{},
+        std::move(baseline_options),
         [s](std::string_view kind, std::string_view key, std::string_view payload) {
           return s->Enqueue(kind, key, payload).status();
         });

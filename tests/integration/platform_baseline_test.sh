@@ -97,6 +97,11 @@ check "per host: pass and fail with evidence and advice" jq -e '
   and .pass_rate == 0.5' <<<"$(body_of "$r")" >/dev/null || body_of "$r"
 r=$(api "$VIEWER" GET "$S_URL/api/v1/baseline/runs/$RUN")
 check "the run counts the host's result" jq -e '.results_received == 1' <<<"$(body_of "$r")" >/dev/null
+run_command_done() {
+  api "$VIEWER" GET "$S_URL/api/v1/hosts/$H/commands" | sed '$d' |
+    jq -e --arg run "$RUN" '.items[] | select(.name == "run_baseline" and .args.run_id == $run) | .status == "succeeded" and .result.batches == 1'
+}
+check "the agent answers the run_baseline command: succeeded, one batch" wait_until 30 run_command_done
 r=$(api "$VIEWER" GET "$S_URL/api/v1/baseline/checks?policy=it-custom")
 check "per item: hosts passed / failed" jq -e '
   (.items[] | select(.check_id == "it-passwd-exists") | .passed == 1 and .failed == 0) and

@@ -87,14 +87,21 @@ void BaselineAgent::Stop() {
 
 bool BaselineAgent::OnCommand(std::string_view id, std::string_view name, const Json& args) {
   if (name != "run_baseline") return false;
+  std::size_t waiting = 0;
   {
     std::lock_guard lock(mu_);
-    if (queue_.size() >= options_.max_queued) {
-      log::Warn("command {}: run_baseline refused: {} baseline runs already waiting", id,
-                queue_.size());
-      return true;
+    waiting = queue_.size();
+    if (waiting < options_.max_queued) queue_.emplace_back(std::string(id), args);
+  }
+  if (waiting >= options_.max_queued) {
+    log::Warn("command {}: run_baseline refused: {} baseline runs already waiting", id, waiting);
+    if (options_.command_done) {
+      options_.command_done(
+          id, false,
+          "refused: " + std::to_string(waiting) + " baseline runs already waiting on this host",
+          Json::MakeObject());
     }
-    queue_.emplace_back(std::string(id), args);
+    return true;
   }
   log::Info("command {}: baseline run {} queued", id, args.GetString("run_id"));
   wake_.notify_all();
@@ -119,11 +126,21 @@ void BaselineAgent::Loop() {
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                         std::chrono::steady_clock::now() - start)
                         .count();
+    Json result = Json::MakeObject();
+    result.Set("run_id", args.GetString("run_id"));
     if (spooled.ok()) {
       log::Info("command {}: baseline run {}: {} policy result batch(es) spooled in {} ms", id,
                 args.GetString("run_id"), *spooled, ms);
+      result.Set("batches", static_cast<std::int64_t>(*spooled));
+      result.Set("milliseconds", static_cast<std::int64_t>(ms));
     } else {
       log::Error("command {}: baseline run failed: {}", id, spooled.status().message());
+    }
+    if (options_.command_done) {
+      options_.command_done(id, spooled.ok(),
+                            spooled.ok() ? "evaluated " + std::to_string(*spooled) + " policies"
+                                         : std::string(spooled.status().message()),
+                            result);
     }
     lock.lock();
     ++completed_;

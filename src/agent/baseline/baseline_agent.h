@@ -10,6 +10,9 @@
 // "status","evidence","remediation":{"advice","command"},"references"}). A policy the server
 // marks "source":"custom" is evaluated without command probes (they answer not_applicable):
 // uploading a policy must not be a way to run programs as root on every host.
+// Every run_baseline command is answered through `command_done` (the daemon spools it as a
+// "command_results" entry): succeeded with {"run_id","batches"} after the run, failed with the
+// reason for malformed arguments or a full queue.
 // Thread-safe: OnCommand may be called from the channel thread while a run is in progress.
 
 #include <condition_variable>
@@ -30,7 +33,11 @@ namespace rampart::agent::baseline {
 inline constexpr std::string_view kBaselineResultsKind = "baseline_results";
 
 struct BaselineAgentOptions {
-  std::string root = "/";         // the host to evaluate ("/" : this machine)
+  std::string root = "/";  // the host to evaluate ("/" : this machine)
+  // Called once per run_baseline command when it is finished or refused (null: not reported).
+  std::function<void(std::string_view command_id, bool succeeded, std::string_view message,
+                     const Json& result)>
+      command_done;
   std::size_t max_queued = 4;     // run requests waiting behind the current one
   std::size_t max_policies = 16;  // per request
 };

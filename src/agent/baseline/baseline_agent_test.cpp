@@ -10,7 +10,9 @@
 #include <fstream>
 #include <mutex>
 #include <sstream>
+#include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "agent/baseline/fixture_root.h"
@@ -146,6 +148,15 @@ TEST_F(BaselineAgentTest, CommandsRunOnTheModuleThreadAndAFullQueueIsRefused) {
   BaselineAgentOptions options;
   options.root = Root("app-webroot-no-vcs", false);
   options.max_queued = 1;
+  std::vector<std::tuple<std::string, bool, std::string>> done;  // guarded by mu_
+  options.command_done = [&](std::string_view id, bool ok, std::string_view message,
+                             const Json& result) {
+    std::lock_guard lock(mu_);
+    done.emplace_back(std::string(id), ok, std::string(message));
+    if (ok) {
+      EXPECT_EQ(result.GetString("run_id"), "brun_a");
+    }
+  };
   BaselineAgent agent(options, Collect());
   EXPECT_FALSE(agent.OnCommand("cmd_1", "block", Json::MakeObject()));
   // Not started: the first request waits in the queue, the second is refused (still handled).
@@ -161,6 +172,13 @@ TEST_F(BaselineAgentTest, CommandsRunOnTheModuleThreadAndAFullQueueIsRefused) {
   ASSERT_EQ(spooled_.size(), 1U);
   EXPECT_EQ(spooled_[0].payload.GetString("run_id"), "brun_a");
   EXPECT_EQ(StatusOf(spooled_[0].payload, "app-webroot-no-vcs"), "fail");
+  // Each command is answered: the refused one at once, the run when it finished.
+  ASSERT_EQ(done.size(), 2U);
+  EXPECT_EQ(std::get<0>(done[0]), "cmd_3");
+  EXPECT_FALSE(std::get<1>(done[0]));
+  EXPECT_NE(std::get<2>(done[0]).find("already waiting"), std::string::npos);
+  EXPECT_EQ(std::get<0>(done[1]), "cmd_2");
+  EXPECT_TRUE(std::get<1>(done[1]));
 }
 
 }  // namespace
