@@ -435,114 +435,82 @@ void AgentHub::StoreFailed(Session& session, const std::string& key, const Statu
   }
 }
 
-void AgentHub::HandleSecurityEvents(Session& session, const std::string& key, const Json& payload) {
-  auto batch = ParseSecurityEventsBatch(key, payload);
-  if (!batch) {
-    CountBatch("rejected");
-    log::Info("agent {}: batch {} rejected: {}", session.host_id(), key, batch.error().message());
-    session.Send(AckMessage(key, "rejected", batch.error().message()));
-    return;
-  }
-  const std::size_t total = batch->events.size() + batch->rejected.size();
-  const std::string summary = RejectedSummary(batch->rejected, total, "events");
+void AgentHub::Reject(Session& session, const std::string& key, const Status& error) {
+  CountBatch("rejected");
+  log::Info("agent {}: batch {} rejected: {}", session.host_id(), key, error.message());
+  session.Send(AckMessage(key, "rejected", error.message()));
+}
+
+std::string AgentHub::Summarize(Session& session, const std::string& key,
+                                const std::vector<std::string>& rejected, std::size_t total,
+                                std::string_view noun) {
+  std::string summary = RejectedSummary(rejected, total, noun);
   if (!summary.empty()) log::Info("agent {}: batch {}: {}", session.host_id(), key, summary);
-  auto stored = storage_.ApplySecurityEvents(session.host_id(), *batch, Now());
-  if (!stored) {
-    StoreFailed(session, key, stored.error());
+  return summary;
+}
+
+void AgentHub::Acknowledge(Session& session, const std::string& key, const Status& stored,
+                           bool duplicate, const std::string& summary) {
+  if (!stored.ok()) {
+    StoreFailed(session, key, stored);
     return;
   }
-  const std::string_view status =
-      stored->outcome == IngestOutcome::kDuplicate ? "duplicate" : "committed";
+  const std::string_view status = duplicate ? "duplicate" : "committed";
   CountBatch(status);
   session.Send(AckMessage(key, status, summary));
 }
 
+void AgentHub::HandleSecurityEvents(Session& session, const std::string& key, const Json& payload) {
+  auto batch = ParseSecurityEventsBatch(key, payload);
+  if (!batch) return Reject(session, key, batch.status());
+  const std::string summary = Summarize(session, key, batch->rejected,
+                                        batch->events.size() + batch->rejected.size(), "events");
+  auto stored = storage_.ApplySecurityEvents(session.host_id(), *batch, Now());
+  Acknowledge(session, key, stored.status(),
+              stored.ok() && stored->outcome == IngestOutcome::kDuplicate, summary);
+}
+
 void AgentHub::HandleBlocks(Session& session, const std::string& key, const Json& payload) {
   auto parsed = ParseBlocksSnapshot(key, payload);
-  if (!parsed) {
-    CountBatch("rejected");
-    log::Info("agent {}: batch {} rejected: {}", session.host_id(), key, parsed.error().message());
-    session.Send(AckMessage(key, "rejected", parsed.error().message()));
-    return;
-  }
-  const std::size_t total = parsed->snapshot.blocks.size() + parsed->rejected.size();
-  const std::string summary = RejectedSummary(parsed->rejected, total, "blocks");
-  if (!summary.empty()) log::Info("agent {}: batch {}: {}", session.host_id(), key, summary);
+  if (!parsed) return Reject(session, key, parsed.status());
+  const std::string summary =
+      Summarize(session, key, parsed->rejected,
+                parsed->snapshot.blocks.size() + parsed->rejected.size(), "blocks");
   auto stored = storage_.ApplyBlocksSnapshot(session.host_id(), parsed->snapshot, Now());
-  if (!stored) {
-    StoreFailed(session, key, stored.error());
-    return;
-  }
-  const std::string_view status =
-      stored->outcome == IngestOutcome::kDuplicate ? "duplicate" : "committed";
-  CountBatch(status);
-  session.Send(AckMessage(key, status, summary));
+  Acknowledge(session, key, stored.status(),
+              stored.ok() && stored->outcome == IngestOutcome::kDuplicate, summary);
 }
 
 void AgentHub::HandleBaselineResults(Session& session, const std::string& key,
                                      const Json& payload) {
   auto parsed = ParseBaselineResults(key, payload);
-  if (!parsed) {
-    CountBatch("rejected");
-    log::Info("agent {}: batch {} rejected: {}", session.host_id(), key, parsed.error().message());
-    session.Send(AckMessage(key, "rejected", parsed.error().message()));
-    return;
-  }
-  const std::size_t total = parsed->batch.results.size() + parsed->rejected.size();
-  const std::string summary = RejectedSummary(parsed->rejected, total, "results");
-  if (!summary.empty()) log::Info("agent {}: batch {}: {}", session.host_id(), key, summary);
+  if (!parsed) return Reject(session, key, parsed.status());
+  const std::string summary =
+      Summarize(session, key, parsed->rejected,
+                parsed->batch.results.size() + parsed->rejected.size(), "results");
   auto stored = storage_.ApplyBaselineResults(session.host_id(), parsed->batch, Now());
-  if (!stored) {
-    StoreFailed(session, key, stored.error());
-    return;
-  }
-  const std::string_view status = stored->duplicate ? "duplicate" : "committed";
-  CountBatch(status);
-  session.Send(AckMessage(key, status, summary));
+  Acknowledge(session, key, stored.status(), stored.ok() && stored->duplicate, summary);
 }
 
 void AgentHub::HandleMalwareEvents(Session& session, const std::string& key, const Json& payload) {
   auto batch = ParseMalwareEventsBatch(key, payload);
-  if (!batch) {
-    CountBatch("rejected");
-    log::Info("agent {}: batch {} rejected: {}", session.host_id(), key, batch.error().message());
-    session.Send(AckMessage(key, "rejected", batch.error().message()));
-    return;
-  }
-  const std::size_t total = batch->events.size() + batch->scans.size() + batch->rejected.size();
-  const std::string summary = RejectedSummary(batch->rejected, total, "entries");
-  if (!summary.empty()) log::Info("agent {}: batch {}: {}", session.host_id(), key, summary);
+  if (!batch) return Reject(session, key, batch.status());
+  const std::string summary =
+      Summarize(session, key, batch->rejected,
+                batch->events.size() + batch->scans.size() + batch->rejected.size(), "entries");
   auto stored = storage_.ApplyMalwareEvents(session.host_id(), *batch, Now());
-  if (!stored) {
-    StoreFailed(session, key, stored.error());
-    return;
-  }
-  const std::string_view status =
-      stored->outcome == IngestOutcome::kDuplicate ? "duplicate" : "committed";
-  CountBatch(status);
-  session.Send(AckMessage(key, status, summary));
+  Acknowledge(session, key, stored.status(),
+              stored.ok() && stored->outcome == IngestOutcome::kDuplicate, summary);
 }
 
 void AgentHub::HandleCommandResults(Session& session, const std::string& key, const Json& payload) {
   auto batch = ParseCommandResultsBatch(key, payload);
-  if (!batch) {
-    CountBatch("rejected");
-    log::Info("agent {}: batch {} rejected: {}", session.host_id(), key, batch.error().message());
-    session.Send(AckMessage(key, "rejected", batch.error().message()));
-    return;
-  }
-  const std::size_t total = batch->results.size() + batch->rejected.size();
-  const std::string summary = RejectedSummary(batch->rejected, total, "results");
-  if (!summary.empty()) log::Info("agent {}: batch {}: {}", session.host_id(), key, summary);
+  if (!batch) return Reject(session, key, batch.status());
+  const std::string summary = Summarize(session, key, batch->rejected,
+                                        batch->results.size() + batch->rejected.size(), "results");
   auto stored = storage_.ApplyCommandResults(session.host_id(), *batch, Now());
-  if (!stored) {
-    StoreFailed(session, key, stored.error());
-    return;
-  }
-  const std::string_view status =
-      stored->outcome == IngestOutcome::kDuplicate ? "duplicate" : "committed";
-  CountBatch(status);
-  session.Send(AckMessage(key, status, summary));
+  Acknowledge(session, key, stored.status(),
+              stored.ok() && stored->outcome == IngestOutcome::kDuplicate, summary);
 }
 
 std::size_t AgentHub::DeliverCommands(std::string_view host_id) {

@@ -105,6 +105,16 @@ class AgentHub {
   // Acks a batch the storage refused (rejected), closes the channel of a deleted host, or stays
   // silent about a transient error (the agent resends).
   void StoreFailed(Session& session, const std::string& key, const Status& error);
+  // The shared steps of every batch kind but inventory: Reject acks a batch that did not parse;
+  // Summarize logs and returns the note on entries dropped by validation (empty when none);
+  // Acknowledge acks the stored batch (committed or duplicate) or hands a storage error to
+  // StoreFailed.
+  void Reject(Session& session, const std::string& key, const Status& error);
+  std::string Summarize(Session& session, const std::string& key,
+                        const std::vector<std::string>& rejected, std::size_t total,
+                        std::string_view noun);
+  void Acknowledge(Session& session, const std::string& key, const Status& stored, bool duplicate,
+                   const std::string& summary);
   void CloseWithError(Session& session, std::string_view code, std::string_view message);
   void CountBatch(std::string_view outcome);
 

@@ -19,6 +19,34 @@ Status CheckText(std::string_view field, std::string_view value, std::size_t max
   return Status::Ok();
 }
 
+Result<HostForBatch> LockHostForBatch(SqlConnection& conn, std::string_view for_update,
+                                      const std::string& host_id, const std::string& key) {
+  const SqlValue id[] = {host_id};
+  RAMPART_ASSIGN_OR_RETURN(
+      auto hosts,
+      conn.Query("SELECT tenant_id FROM hosts WHERE id = ?" + std::string(for_update), id));
+  if (hosts.empty()) return NotFound("host " + host_id + " not found");
+  HostForBatch out;
+  out.tenant_id = hosts[0].Text(0);
+  const SqlValue batch_key[] = {host_id, key};
+  RAMPART_ASSIGN_OR_RETURN(
+      auto seen,
+      conn.Query("SELECT 1 FROM batch_keys WHERE host_id = ? AND batch_key = ?", batch_key));
+  out.duplicate = !seen.empty();
+  return out;
+}
+
+Status RecordBatchKey(SqlConnection& conn, const std::string& tenant_id, const std::string& host_id,
+                      const std::string& key, std::int64_t now) {
+  const SqlValue record[] = {tenant_id, host_id, key, now};
+  return conn
+      .Execute(
+          "INSERT INTO batch_keys (tenant_id, host_id, batch_key, committed_at) "
+          "VALUES (?, ?, ?, ?)",
+          record)
+      .status();
+}
+
 std::int64_t UnixNow() {
   return std::chrono::duration_cast<std::chrono::seconds>(
              std::chrono::system_clock::now().time_since_epoch())

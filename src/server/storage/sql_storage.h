@@ -285,6 +285,18 @@ Result<Page<T>> FinishPage(const std::vector<SqlRow>& rows, const PagePlan& plan
   return page;
 }
 
+// Agent batches (events, blocks, malware, command results): the host row (locked on MySQL with
+// `for_update`) with its tenant, and whether (host, key) was committed before; NotFound when the
+// host is gone. RecordBatchKey records the key in the batch's transaction.
+struct HostForBatch {
+  std::string tenant_id;
+  bool duplicate = false;
+};
+Result<HostForBatch> LockHostForBatch(SqlConnection& conn, std::string_view for_update,
+                                      const std::string& host_id, const std::string& key);
+Status RecordBatchKey(SqlConnection& conn, const std::string& tenant_id, const std::string& host_id,
+                      const std::string& key, std::int64_t now);
+
 }  // namespace sql_storage_internal
 
 }  // namespace rampart::server

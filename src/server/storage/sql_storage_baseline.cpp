@@ -381,13 +381,8 @@ Result<BaselineIngest> SqlStorage::ApplyBaselineResults(std::string_view host_id
               .status());
     }
     RAMPART_RETURN_IF_ERROR(RecomputeBaselineRisk(conn, host.tenant_id, host.id));
-    const SqlValue record[] = {host.tenant_id, host.id, batch.idempotency_key, now};
-    return conn
-        .Execute(
-            "INSERT INTO batch_keys (tenant_id, host_id, batch_key, committed_at) "
-            "VALUES (?, ?, ?, ?)",
-            record)
-        .status();
+    return sql_storage_internal::RecordBatchKey(conn, host.tenant_id, host.id,
+                                                batch.idempotency_key, now);
   });
   RAMPART_RETURN_IF_ERROR(status);
   return out;

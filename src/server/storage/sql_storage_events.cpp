@@ -18,9 +18,12 @@ using sql_storage_internal::AndEquals;
 using sql_storage_internal::AndEqualsIfSet;
 using sql_storage_internal::CheckText;
 using sql_storage_internal::FinishPage;
+using sql_storage_internal::HostForBatch;
 using sql_storage_internal::KeysetAfter;
+using sql_storage_internal::LockHostForBatch;
 using sql_storage_internal::PagePlan;
 using sql_storage_internal::PlanPage;
+using sql_storage_internal::RecordBatchKey;
 using sql_storage_internal::Text;
 
 namespace {
@@ -120,39 +123,6 @@ std::string Placeholders(std::size_t n) {
   std::string out;
   for (std::size_t i = 0; i < n; ++i) out += i == 0 ? "?" : ", ?";
   return out;
-}
-
-// The host row (locked on MySQL) and whether (host, key) was committed before.
-struct HostForBatch {
-  std::string tenant_id;
-  bool duplicate = false;
-};
-Result<HostForBatch> LockHostForBatch(SqlConnection& conn, std::string_view for_update,
-                                      const std::string& host_id, const std::string& key) {
-  const SqlValue id[] = {host_id};
-  RAMPART_ASSIGN_OR_RETURN(
-      auto hosts,
-      conn.Query("SELECT tenant_id FROM hosts WHERE id = ?" + std::string(for_update), id));
-  if (hosts.empty()) return NotFound("host " + host_id + " not found");
-  HostForBatch out;
-  out.tenant_id = hosts[0].Text(0);
-  const SqlValue batch_key[] = {host_id, key};
-  RAMPART_ASSIGN_OR_RETURN(
-      auto seen,
-      conn.Query("SELECT 1 FROM batch_keys WHERE host_id = ? AND batch_key = ?", batch_key));
-  out.duplicate = !seen.empty();
-  return out;
-}
-
-Status RecordBatchKey(SqlConnection& conn, const std::string& tenant_id, const std::string& host_id,
-                      const std::string& key, std::int64_t now) {
-  const SqlValue record[] = {tenant_id, host_id, key, now};
-  return conn
-      .Execute(
-          "INSERT INTO batch_keys (tenant_id, host_id, batch_key, committed_at) "
-          "VALUES (?, ?, ?, ?)",
-          record)
-      .status();
 }
 
 // hosts.risk_events = the host's open (pending) events.
