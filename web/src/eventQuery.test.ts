@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   bulkChunks, DEFAULT_EVENT_STATE, eventApiQuery, eventStateToSearch, keepVisible, localToUnix, parseEventState,
-  sourceProblem, toggleAll, toggleSelected, unblockPath, withEventFilter,
+  sourceProblem, toggleAll, toggleSelected, unblockPath, whitelistScopeBody, withEventFilter,
 } from "./eventQuery";
 
 describe("event list state", () => {
@@ -112,5 +112,25 @@ describe("ignore rule hosts", () => {
   it("splits on commas and whitespace, dropping blanks and duplicates", () => {
     expect(parseHostIds(" h_1, h_2\nh_1 ,, ")).toEqual(["h_1", "h_2"]);
     expect(parseHostIds("")).toEqual([]);
+  });
+});
+
+describe("whitelist scope from an event", () => {
+  const empty = { countries: "", days: [] as string[], hours: "", zone: "UTC" };
+  it("leaves out what is not narrowed", () => {
+    expect(whitelistScopeBody(empty)).toEqual({ body: {} });
+    // All seven days is every day; a zone alone narrows nothing.
+    expect(whitelistScopeBody({ ...empty, days: ["sun", "mon", "tue", "wed", "thu", "fri", "sat"], zone: "+02:00" })).toEqual({ body: {} });
+  });
+  it("normalises countries and orders days", () => {
+    expect(whitelistScopeBody({ countries: "de, fr de", days: ["fri", "mon"], hours: "22:00-06:00", zone: "local" })).toEqual({
+      body: { countries: ["DE", "FR"], days: ["mon", "fri"], hours: "22:00-06:00", zone: "local" },
+    });
+  });
+  it("names the field that is wrong", () => {
+    expect(whitelistScopeBody({ ...empty, countries: "Germany" })).toEqual({ error: expect.stringContaining("Countries") });
+    expect(whitelistScopeBody({ ...empty, hours: "8-18" })).toEqual({ error: expect.stringContaining("Hours") });
+    expect(whitelistScopeBody({ ...empty, hours: "09:00-09:00" })).toEqual({ error: expect.stringContaining("differ") });
+    expect(whitelistScopeBody({ ...empty, hours: "08:00-18:00", zone: "Europe/Paris" })).toEqual({ error: expect.stringContaining("Zone") });
   });
 });

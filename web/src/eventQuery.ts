@@ -171,3 +171,43 @@ export function countOpen(events: { type: string; level: string }[]): { byType: 
   }
   return { byType, byLevel };
 }
+
+export const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
+
+/** The optional scope of "whitelist from an event" as the form holds it. */
+export interface WhitelistScopeForm {
+  countries: string; // "DE, fr" -> ["DE", "FR"]; empty: anywhere
+  days: string[]; // subset of WEEKDAYS; empty or all seven: every day
+  hours: string; // "08:00-18:00"; empty: all day
+  zone: string; // "UTC", "local", "+01:00"
+}
+
+/**
+ * The scope members of the POST /api/v1/events/{id}/whitelist body (common/whitelist_scope.h), or
+ * an error message naming the field. Empty fields are left out, so the entry is not narrowed.
+ */
+export function whitelistScopeBody(form: WhitelistScopeForm): { body: Record<string, unknown> } | { error: string } {
+  const body: Record<string, unknown> = {};
+  const countries = form.countries.split(/[\s,]+/).filter(Boolean).map((c) => c.toUpperCase());
+  for (const c of countries) {
+    if (!/^[A-Z]{2}$/.test(c)) return { error: `Countries: "${c}" is not a two-letter ISO country code (e.g. DE, US).` };
+  }
+  if (countries.length > 0) body.countries = [...new Set(countries)];
+  const days = WEEKDAYS.filter((d) => form.days.includes(d));
+  if (days.length > 0 && days.length < WEEKDAYS.length) body.days = days;
+  const hours = form.hours.trim();
+  if (hours) {
+    const m = /^(\d{2}):(\d{2})-(\d{2}):(\d{2})$/.exec(hours);
+    if (!m || Number(m[1]) > 23 || Number(m[2]) > 59 || Number(m[3]) > 24 || Number(m[4]) > 59 || (m[3] === "24" && m[4] !== "00")) {
+      return { error: `Hours: expected HH:MM-HH:MM, e.g. 08:00-18:00 (22:00-06:00 wraps midnight), got "${hours}".` };
+    }
+    if (`${m[1]}:${m[2]}` === `${m[3]}:${m[4]}`) return { error: "Hours: the start and the end must differ." };
+    body.hours = hours;
+  }
+  const zone = form.zone.trim();
+  if (zone && (body.days !== undefined || body.hours !== undefined)) {
+    if (!/^(UTC|local|[+-]\d{2}:\d{2})$/.test(zone)) return { error: `Zone: expected UTC, local or ±HH:MM, got "${zone}".` };
+    body.zone = zone;
+  }
+  return { body };
+}

@@ -5,7 +5,8 @@ import { api, can, type AgentCommand, type Block, type EventStatus, type Page, t
 import { Button, Empty, ErrorBox, Link, Loading, StatusBadge, Table } from "../components";
 import {
   bulkChunks, DEFAULT_EVENT_STATE, EVENT_LEVELS, EVENT_STATUSES, EVENT_TYPES, eventApiQuery, eventStateToSearch,
-  keepVisible, parseEventState, sourceProblem, toggleAll, toggleSelected, unblockPath, withEventFilter,
+  keepVisible, parseEventState, sourceProblem, toggleAll, toggleSelected, unblockPath, WEEKDAYS, whitelistScopeBody, withEventFilter,
+  type WhitelistScopeForm,
   type EventListState,
 } from "../eventQuery";
 import { formatTime, relativeTime } from "../format";
@@ -198,6 +199,7 @@ export function EventDetail({ me, match }: PageProps) {
   const [scope, setScope] = useState<"host" | "all">("host");
   const [matchBy, setMatchBy] = useState<"source" | "user" | "source_and_user">("source");
   const [past, setPast] = useState(false);
+  const [scopeForm, setScopeForm] = useState<WhitelistScopeForm>({ countries: "", days: [], hours: "", zone: "UTC" });
   const e = event.data;
   const operator = can(me.role, "operator");
 
@@ -270,9 +272,14 @@ export function EventDetail({ me, match }: PageProps) {
             class="filters"
             onSubmit={(ev) => {
               ev.preventDefault();
+              const narrowed = whitelistScopeBody(scopeForm);
+              if ("error" in narrowed) {
+                setError(new Error(narrowed.error));
+                return;
+              }
               void act(async () => {
                 const r = await api.post<{ settings_version: number; past_events_whitelisted: number }>(`${path}/whitelist`, {
-                  scope, match: matchBy, apply_to_past: past,
+                  scope, match: matchBy, apply_to_past: past, ...narrowed.body,
                 });
                 return `Whitelisted (settings version ${r.settings_version}); ${r.past_events_whitelisted} past event(s) whitelisted too.`;
               });
@@ -292,6 +299,52 @@ export function EventDetail({ me, match }: PageProps) {
                 <option value="host">this host</option>
                 <option value="all">every host</option>
               </select>
+            </label>
+            <label>
+              Only from countries
+              <input
+                name="whitelist-countries"
+                placeholder={e.country ? `e.g. ${e.country}` : "e.g. DE, US (empty: anywhere)"}
+                value={scopeForm.countries}
+                onInput={(ev) => setScopeForm({ ...scopeForm, countries: ev.currentTarget.value })}
+              />
+            </label>
+            <fieldset class="inline">
+              <legend>Only on (none: every day)</legend>
+              {WEEKDAYS.map((d) => (
+                <label class="inline" key={d}>
+                  <input
+                    type="checkbox"
+                    name={`whitelist-day-${d}`}
+                    checked={scopeForm.days.includes(d)}
+                    onChange={(ev) =>
+                      setScopeForm({
+                        ...scopeForm,
+                        days: ev.currentTarget.checked ? [...scopeForm.days, d] : scopeForm.days.filter((x) => x !== d),
+                      })
+                    }
+                  />{" "}
+                  {d}
+                </label>
+              ))}
+            </fieldset>
+            <label>
+              Hours
+              <input
+                name="whitelist-hours"
+                placeholder="e.g. 08:00-18:00 (empty: all day)"
+                value={scopeForm.hours}
+                onInput={(ev) => setScopeForm({ ...scopeForm, hours: ev.currentTarget.value })}
+              />
+            </label>
+            <label>
+              Zone of days and hours
+              <input
+                name="whitelist-zone"
+                placeholder="UTC, local or +01:00"
+                value={scopeForm.zone}
+                onInput={(ev) => setScopeForm({ ...scopeForm, zone: ev.currentTarget.value })}
+              />
             </label>
             <label class="inline">
               <input type="checkbox" checked={past} onChange={(ev) => setPast(ev.currentTarget.checked)} /> apply to past events
