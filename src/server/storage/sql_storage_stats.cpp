@@ -1,5 +1,5 @@
 // SqlStorage: aggregates for the console's dashboard (GET /api/v1/stats/...) and the daily
-// snapshots of open vulnerability findings (table stats_vuln_daily, migration 10).
+// snapshots of open vulnerability findings (table stats_vuln_daily, migration 9).
 
 #include <algorithm>
 
