@@ -40,20 +40,9 @@ Result<net::HttpResponse> ListBlocks(const Call& call) {
 }
 
 Result<net::HttpResponse> Queue(const Call& call, const Host& host, std::string name, Json args) {
-  AgentCommand command;
-  command.tenant_id = host.tenant_id;
-  command.host_id = host.id;
-  command.name = std::move(name);
-  command.args = std::move(args);
-  command.created_by = ActorName(call.principal);
-  command.created_at = UnixNow(*call.ctx.clock);
-  RAMPART_ASSIGN_OR_RETURN(AgentCommand queued, call.ctx.storage->EnqueueCommand(command));
-  if (call.ctx.command_queued) call.ctx.command_queued(host.id);
-  // Re-read: the delivery above may already have changed its status.
-  auto page = call.ctx.storage->ListCommands(host.tenant_id, host.id, PageRequest{1, ""});
-  if (page.ok() && !page->items.empty() && page->items.front().id == queued.id) {
-    queued = page->items.front();
-  }
+  RAMPART_ASSIGN_OR_RETURN(
+      AgentCommand queued,
+      QueueAgentCommand(call, host.tenant_id, host.id, std::move(name), std::move(args)));
   Json body = Json::MakeObject();
   body.Set("command", CommandJson(queued));
   return JsonResponse(202, body);

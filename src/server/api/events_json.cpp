@@ -2,6 +2,7 @@
 
 #include "common/logging.h"
 #include "server/api/request.h"
+#include "server/api/routes.h"
 
 namespace rampart::server::api {
 
@@ -66,6 +67,25 @@ Json CommandJson(const AgentCommand& c) {
   out.Set("result", c.finished_at > 0 ? c.result : Json());
   out.Set("finished_at", TimeJson(c.finished_at));
   return out;
+}
+
+Result<AgentCommand> QueueAgentCommand(const Call& call, const std::string& tenant_id,
+                                       const std::string& host_id, std::string name, Json args) {
+  AgentCommand command;
+  command.tenant_id = tenant_id;
+  command.host_id = host_id;
+  command.name = std::move(name);
+  command.args = std::move(args);
+  command.created_by = ActorName(call.principal);
+  command.created_at = UnixNow(*call.ctx.clock);
+  RAMPART_ASSIGN_OR_RETURN(AgentCommand queued, call.ctx.storage->EnqueueCommand(command));
+  if (call.ctx.command_queued) call.ctx.command_queued(host_id);
+  // Re-read: the delivery above may already have changed its status.
+  auto page = call.ctx.storage->ListCommands(tenant_id, host_id, PageRequest{1, ""});
+  if (page.ok() && !page->items.empty() && page->items.front().id == queued.id) {
+    queued = page->items.front();
+  }
+  return queued;
 }
 
 std::string ActorName(const Principal& principal) {
