@@ -28,32 +28,42 @@ std::string RunCommand(const char* cmd) {
   return out;
 }
 
+// Other tests running in parallel add and remove accounts (the login blocking test creates its
+// sshd user), so a comparison counts only when getent printed the same before and after collecting.
 TEST(AccountsLive, MatchesGetentPasswd) {
-  const std::string getent = RunCommand("getent passwd 2>/dev/null");
-  if (getent.empty()) GTEST_SKIP() << "getent passwd printed nothing on this machine";
-  std::multiset<Account> expected;
-  for (const auto& e : ParsePasswd(getent)) {
-    expected.emplace(e.name, e.uid, e.gid, e.home, e.shell);
-  }
-  ASSERT_FALSE(expected.empty());
+  for (int attempt = 1;; ++attempt) {
+    const std::string getent = RunCommand("getent passwd 2>/dev/null");
+    if (getent.empty()) GTEST_SKIP() << "getent passwd printed nothing on this machine";
+    std::multiset<Account> expected;
+    for (const auto& e : ParsePasswd(getent)) {
+      expected.emplace(e.name, e.uid, e.gid, e.home, e.shell);
+    }
+    ASSERT_FALSE(expected.empty());
 
-  HostView host;
-  auto collector = MakeAccountsCollector();
-  CollectContext ctx{host, SystemClock::Instance(), {}};
-  auto rows = collector->Collect(ctx);
-  ASSERT_TRUE(rows) << rows.status().ToString();
-  std::multiset<Account> got;
-  for (const auto& r : rows->as_array()) {
-    ASSERT_TRUE(ValidateRow(r, collector->schema()).ok()) << r.Dump();
-    got.emplace(r.GetString("name"), r.GetInt("uid"), r.GetInt("gid"), r.GetString("home"),
-                r.GetString("shell"));
-    EXPECT_EQ(r.Find("is_root")->as_bool(), r.GetInt("uid") == 0);
-    const std::string status = r.GetString("password_status");
-    EXPECT_TRUE(status == "set" || status == "empty" || status == "locked" || status == "none")
-        << status;
-    EXPECT_GE(r.GetInt("ssh_keys"), 0);
+    HostView host;
+    auto collector = MakeAccountsCollector();
+    CollectContext ctx{host, SystemClock::Instance(), {}};
+    auto rows = collector->Collect(ctx);
+    ASSERT_TRUE(rows) << rows.status().ToString();
+    std::multiset<Account> got;
+    for (const auto& r : rows->as_array()) {
+      ASSERT_TRUE(ValidateRow(r, collector->schema()).ok()) << r.Dump();
+      got.emplace(r.GetString("name"), r.GetInt("uid"), r.GetInt("gid"), r.GetString("home"),
+                  r.GetString("shell"));
+      EXPECT_EQ(r.Find("is_root")->as_bool(), r.GetInt("uid") == 0);
+      const std::string status = r.GetString("password_status");
+      EXPECT_TRUE(status == "set" || status == "empty" || status == "locked" || status == "none")
+          << status;
+      EXPECT_GE(r.GetInt("ssh_keys"), 0);
+    }
+    const bool stable = RunCommand("getent passwd 2>/dev/null") == getent;
+    if (!stable && attempt < 20) {
+      ::usleep(200 * 1000);
+      continue;
+    }
+    EXPECT_EQ(got, expected);
+    return;
   }
-  EXPECT_EQ(got, expected);
 }
 
 TEST(AccountsLive, RootRowAgreesWithIdCommand) {

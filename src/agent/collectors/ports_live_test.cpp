@@ -131,10 +131,11 @@ TEST(PortsLive, MatchesSsAndFindsOwnListeners) {
   ASSERT_TRUE(tcp4.ok() && udp4.ok());
   if (!tcp6.ok()) GTEST_SKIP() << "no IPv6 on this machine";
 
-  // Other processes may open or close sockets between the two reads: retry a few times.
+  // Other processes (tests running in parallel start servers all the time) may open or close
+  // sockets between the two reads: retry until two reads agree.
   Json rows;
   std::set<Key> mine, theirs;
-  for (int attempt = 0; attempt < 5; ++attempt) {
+  for (int attempt = 0; attempt < 20; ++attempt) {
     rows = Collect();
     mine = CollectorListeners(rows);
     theirs = SsListeners();
