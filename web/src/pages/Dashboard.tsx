@@ -1,7 +1,7 @@
 import type { ComponentChildren } from "preact";
 import { api, can, type Host } from "../api";
-import { TrendChart } from "../charts";
-import { BarChart, Empty, ErrorBox, Link, Loading, StatusBadge, Table } from "../components";
+import { BarChart, TrendChart } from "../charts";
+import { Empty, ErrorBox, Link, Loading, StatusBadge, Table } from "../components";
 import {
   baselineTrend,
   countsToBars,
