@@ -157,17 +157,38 @@ try {
     await page.waitForFunction((sel) => !document.querySelector(`${sel} [role="status"]`), `[data-chart="${id}"]`);
   }
   figures.push(`dashboard: overview, 4 trend panels rendered ${Date.now() - dashStart} ms after the first tile`);
-  // The brute-force incident sent before the daemon started is today's: the events chart has bars,
-  // a summary and a 30-row data table for screen readers.
+  // The brute-force incident sent before the daemon started is today's: the events chart (Chartist's
+  // SVG: one <line class="ct-bar" ct:value="n"> per day and level, in a group classed by the level)
+  // has bars, a summary and a 30-row data table for screen readers.
   const events = panel("events-per-day");
-  await events.locator("svg rect.bar").first().waitFor();
+  // A column is a vertical SVG line (no width), which playwright calls hidden: wait for it in the DOM.
+  await events.locator("svg line.ct-bar").first().waitFor({ state: "attached" });
+  check((await events.locator(".ct-host").getAttribute("aria-hidden")) === "true", "the drawing is hidden from assistive technology (the summary and table carry the data)");
   check((await events.locator("table.sr-only tbody tr").count()) === 30, "the events chart has a 30-day data table");
   check(/ events? in all/.test(await events.locator(".chart-summary").textContent()), "the events chart has a text summary");
   check((await events.locator("figure").getAttribute("aria-describedby")) === "events-per-day-summary", "the chart figure is described by its summary");
   const perDay = (await getAs(TOKEN, `/api/v1/stats/events?days=30&tz_offset=540`)).body;
   const apiTotal = perDay.days.reduce((n, d) => n + d.total, 0);
   const tableTotal = (await events.locator("table.sr-only tbody tr td:last-child").allTextContents()).reduce((n, t) => n + Number(t), 0);
-  check(apiTotal >= 1 && tableTotal === apiTotal, `the chart shows the API's events per day (${tableTotal} vs ${apiTotal})`);
+  check(apiTotal >= 1 && tableTotal === apiTotal, `the chart's data table shows the API's events per day (${tableTotal} vs ${apiTotal})`);
+  // What is drawn: per level, the bars' values day by day equal the API's (a zero day draws a
+  // zero-length bar, so every level has 30 bars in day order).
+  for (const level of ["critical", "high", "medium", "low"]) {
+    const drawn = await events.locator(`svg g.ct-series.bar-${level} line.ct-bar`).evaluateAll((bars) => bars.map((b) => Number(b.getAttribute("ct:value"))));
+    const api = perDay.days.map((d) => d.by_level[level] ?? 0);
+    check(drawn.length === 30 && drawn.every((v, i) => v === api[i]), `the events chart draws the API's ${level} events per day (${drawn.join(",")} vs ${api.join(",")})`);
+  }
+  const heights = await events.locator("svg line.ct-bar").evaluateAll((bars) => bars.map((b) => Math.abs(Number(b.getAttribute("y2")) - Number(b.getAttribute("y1")))));
+  check(heights.some((h) => h > 5), "the events chart draws visible columns");
+  // The open-events-by-level bars: each level's bar is labelled with the overview's count.
+  const overviewNow = (await getAs(TOKEN, "/api/v1/stats/overview")).body;
+  const byLevel = page.locator("figure.chart", { has: page.locator("figcaption", { hasText: "Open events by level" }) });
+  await byLevel.locator("svg text.ct-value").first().waitFor({ state: "attached" });
+  for (const level of ["critical", "high", "medium", "low"]) {
+    const shown = await byLevel.locator(`svg g.ct-series.bar-${level} text.ct-value`).allTextContents();
+    const want = overviewNow.events.by_level[level] ?? 0;
+    check(shown.length === 1 && Number(shown[0]) === want, `open events by level: ${level} drawn as ${shown.join(",")} (API ${want})`);
+  }
   for (const [path, id] of [["/api/v1/baseline/trend?days=30", "baseline-pass-rate"], ["/api/v1/malware/summary", "malware-per-day"]]) {
     if (!optionalRoutes[path]) await panel(id).getByText("Not available yet").waitFor();
   }
