@@ -286,6 +286,21 @@ try {
   figures.push(`ports tab: ${portRows} rows for ${HOST}`);
   check(portRows > 0, "the ports tab lists this machine's listening ports");
   await shot("05-host-ports");
+  // The tabs follow the WAI-ARIA pattern: one tab stop, arrow keys move focus along the list without
+  // loading anything (manual activation), Enter opens the focused tab; the panel is labelled by it.
+  const portsTab = page.getByRole("tab", { name: /Ports/ });
+  check((await portsTab.getAttribute("aria-selected")) === "true", "the open tab is selected");
+  const panelId = await portsTab.getAttribute("aria-controls");
+  check(panelId && (await page.locator(`[id="${panelId}"]`).getAttribute("role")) === "tabpanel", "the tab controls its tabpanel");
+  check((await page.getByRole("tablist").locator('[role="tab"][tabindex="0"]').count()) === 1, "the tab list is a single tab stop");
+  await portsTab.focus();
+  await page.keyboard.press("ArrowRight");
+  const focusedName = await page.evaluate(() => document.activeElement?.textContent ?? "");
+  check(/^Processes/.test(focusedName) && /tab=ports/.test(page.url()), `ArrowRight moves focus to the next tab without opening it (${focusedName.trim()})`);
+  await page.keyboard.press("Enter");
+  await page.waitForURL(/tab=processes/);
+  await page.getByRole("tabpanel", { name: "Processes" }).locator("tbody tr").first().waitFor();
+  check((await page.getByRole("tab", { name: /Processes/ }).getAttribute("aria-selected")) === "true", "Enter opens the focused tab");
 
   step("fingerprints across the fleet");
   await page.getByRole("link", { name: "Fingerprints", exact: true }).click();
