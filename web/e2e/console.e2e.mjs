@@ -195,6 +195,23 @@ try {
   // The vulnerability trend: today's live count once the advisory matched this machine's bash.
   const vulnText = await panel("vulns-per-day").textContent();
   figures.push(`dashboard vulnerability trend: ${/ findings? in all/.test(vulnText) ? "chart" : "empty state (no findings matched yet)"}`);
+  if (/ findings? in all/.test(vulnText)) {
+    // Days without a snapshot are gaps, not zeros: no bar, a dashed mark on the axis, "no data" in the
+    // table; the days with data draw the API's counts per severity.
+    const vulns = panel("vulns-per-day");
+    await vulns.locator("svg line.ct-bar").first().waitFor({ state: "attached" });
+    const labels = await vulns.locator("table.sr-only tbody th").allTextContents();
+    const byDate = new Map((await getAs(TOKEN, "/api/v1/stats/vulnerabilities?days=30")).body.days.map((d) => [d.date, d]));
+    const withData = labels.filter((l) => byDate.has(l));
+    check(withData.length >= 1, `the vulnerability chart has a day with data (${labels[0]}..${labels[labels.length - 1]})`);
+    check((await vulns.locator("svg line.ct-gap").count()) === labels.length - withData.length, "each day without a snapshot is marked as a gap");
+    check((await vulns.locator("table.sr-only tbody td", { hasText: "no data" }).count()) === (labels.length - withData.length) * 5, "the data table says no data for those days");
+    for (const sev of ["critical", "high", "medium", "low", "unknown"]) {
+      const drawn = await vulns.locator(`svg g.ct-series.bar-${sev} line.ct-bar`).evaluateAll((bars) => bars.map((b) => Number(b.getAttribute("ct:value"))));
+      const api = withData.map((l) => byDate.get(l).by_severity[sev] ?? 0);
+      check(JSON.stringify(drawn) === JSON.stringify(api), `the vulnerability chart draws the API's ${sev} findings (${drawn} vs ${api})`);
+    }
+  }
   // The stats routes on this tenant (10,001 hosts): median of five calls each, from the test driver.
   for (const path of ["/api/v1/stats/overview", "/api/v1/stats/events?days=90&tz_offset=540", "/api/v1/stats/vulnerabilities?days=90"]) {
     const ms = [];
