@@ -192,6 +192,22 @@ try {
   for (const [path, id] of [["/api/v1/baseline/trend?days=30", "baseline-pass-rate"], ["/api/v1/malware/summary", "malware-per-day"]]) {
     if (!optionalRoutes[path]) await panel(id).getByText("Not available yet").waitFor();
   }
+  // The baseline pass rate (history inserted by console_e2e.sh on three past days, one missing between
+  // them): a line whose points are the API's rates in percent, broken where a day has no results,
+  // and every day without results marked as a gap.
+  if (optionalRoutes["/api/v1/baseline/trend?days=30"]) {
+    const base = panel("baseline-pass-rate");
+    await base.locator("svg .ct-point").first().waitFor({ state: "attached" });
+    const labels = await base.locator("table.sr-only tbody th").allTextContents();
+    const byDate = new Map((await getAs(TOKEN, "/api/v1/baseline/trend?days=30")).body.days.map((d) => [d.date, d.pass_rate]));
+    const withData = labels.filter((l) => byDate.has(l));
+    const points = await base.locator("svg .ct-point").evaluateAll((ps) => ps.map((p) => Number(p.getAttribute("ct:value"))));
+    const want = withData.map((l) => Math.round(Math.min(1, Math.max(0, byDate.get(l))) * 1000) / 10);
+    check(withData.length >= 3 && JSON.stringify(points) === JSON.stringify(want), `the pass-rate line has the API's rates (${points} vs ${want})`);
+    check((await base.locator("svg line.ct-gap").count()) === labels.length - withData.length, "each day without baseline results is marked as a gap");
+    const moves = ((await base.locator("svg path.ct-line").getAttribute("d")) ?? "").match(/M/g)?.length ?? 0;
+    check(moves >= 2, `the pass-rate line breaks at a day without results (${moves} segments)`);
+  }
   // The vulnerability trend: today's live count once the advisory matched this machine's bash.
   const vulnText = await panel("vulns-per-day").textContent();
   figures.push(`dashboard vulnerability trend: ${/ findings? in all/.test(vulnText) ? "chart" : "empty state (no findings matched yet)"}`);
