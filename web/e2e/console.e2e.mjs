@@ -247,6 +247,22 @@ try {
   const scores = (await riskyTable.locator("tbody tr td:nth-child(3)").allTextContents()).map(Number);
   check(scores.every((v, i) => i === 0 || scores[i - 1] >= v) && scores[0] > 0, `risky hosts ranked by score (${scores.join(",")})`);
   await shot("02-dashboard");
+  // Colours come from our CSS, per level, in both themes: the drawn bars take their level's tone, and
+  // the axis text follows the theme (the dark screenshot is an artifact too).
+  const toneOf = async (theme) => {
+    await page.emulateMedia({ colorScheme: theme });
+    return events.evaluate((el) => {
+      const bar = el.querySelector("g.ct-series.bar-high line.ct-bar, g.ct-series.bar-critical line.ct-bar");
+      const label = el.querySelector(".ct-label");
+      return { bar: bar ? getComputedStyle(bar).stroke : "", label: label ? getComputedStyle(label).color : "" };
+    });
+  };
+  const light = await toneOf("light");
+  const dark = await toneOf("dark");
+  check(/^rgb\(180, 35, 24\)$|^rgb\(232, 89, 12\)$/.test(light.bar) && light.bar === dark.bar, `bars take their level's colour in both themes (${light.bar}, ${dark.bar})`);
+  check(light.label !== "" && light.label !== dark.label, `axis labels follow the theme (${light.label} / ${dark.label})`);
+  await shot("02b-dashboard-dark");
+  await page.emulateMedia({ colorScheme: "light" });
   const riskyName = (await risky.textContent()).trim();
   await risky.click();
   await page.getByRole("heading", { name: riskyName }).waitFor();
