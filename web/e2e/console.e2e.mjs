@@ -157,23 +157,77 @@ try {
     await page.waitForFunction((sel) => !document.querySelector(`${sel} [role="status"]`), `[data-chart="${id}"]`);
   }
   figures.push(`dashboard: overview, 4 trend panels rendered ${Date.now() - dashStart} ms after the first tile`);
-  // The brute-force incident sent before the daemon started is today's: the events chart has bars,
-  // a summary and a 30-row data table for screen readers.
+  // The brute-force incident sent before the daemon started is today's: the events chart (Chartist's
+  // SVG: one <line class="ct-bar" ct:value="n"> per day and level, in a group classed by the level)
+  // has bars, a summary and a 30-row data table for screen readers.
   const events = panel("events-per-day");
-  await events.locator("svg rect.bar").first().waitFor();
+  // A column is a vertical SVG line (no width), which playwright calls hidden: wait for it in the DOM.
+  await events.locator("svg line.ct-bar").first().waitFor({ state: "attached" });
+  check((await events.locator(".ct-host").getAttribute("aria-hidden")) === "true", "the drawing is hidden from assistive technology (the summary and table carry the data)");
   check((await events.locator("table.sr-only tbody tr").count()) === 30, "the events chart has a 30-day data table");
   check(/ events? in all/.test(await events.locator(".chart-summary").textContent()), "the events chart has a text summary");
   check((await events.locator("figure").getAttribute("aria-describedby")) === "events-per-day-summary", "the chart figure is described by its summary");
   const perDay = (await getAs(TOKEN, `/api/v1/stats/events?days=30&tz_offset=540`)).body;
   const apiTotal = perDay.days.reduce((n, d) => n + d.total, 0);
   const tableTotal = (await events.locator("table.sr-only tbody tr td:last-child").allTextContents()).reduce((n, t) => n + Number(t), 0);
-  check(apiTotal >= 1 && tableTotal === apiTotal, `the chart shows the API's events per day (${tableTotal} vs ${apiTotal})`);
+  check(apiTotal >= 1 && tableTotal === apiTotal, `the chart's data table shows the API's events per day (${tableTotal} vs ${apiTotal})`);
+  // What is drawn: per level, the bars' values day by day equal the API's (a zero day draws a
+  // zero-length bar, so every level has 30 bars in day order).
+  for (const level of ["critical", "high", "medium", "low"]) {
+    const drawn = await events.locator(`svg g.ct-series.bar-${level} line.ct-bar`).evaluateAll((bars) => bars.map((b) => Number(b.getAttribute("ct:value"))));
+    const api = perDay.days.map((d) => d.by_level[level] ?? 0);
+    check(drawn.length === 30 && drawn.every((v, i) => v === api[i]), `the events chart draws the API's ${level} events per day (${drawn.join(",")} vs ${api.join(",")})`);
+  }
+  const heights = await events.locator("svg line.ct-bar").evaluateAll((bars) => bars.map((b) => Math.abs(Number(b.getAttribute("y2")) - Number(b.getAttribute("y1")))));
+  check(heights.some((h) => h > 5), "the events chart draws visible columns");
+  // The open-events-by-level bars: each level's bar is labelled with the overview's count.
+  const overviewNow = (await getAs(TOKEN, "/api/v1/stats/overview")).body;
+  const byLevel = page.locator("figure.chart", { has: page.locator("figcaption", { hasText: "Open events by level" }) });
+  await byLevel.locator("svg text.ct-value").first().waitFor({ state: "attached" });
+  for (const level of ["critical", "high", "medium", "low"]) {
+    const shown = await byLevel.locator(`svg g.ct-series.bar-${level} text.ct-value`).allTextContents();
+    const want = overviewNow.events.by_level[level] ?? 0;
+    check(shown.length === 1 && Number(shown[0]) === want, `open events by level: ${level} drawn as ${shown.join(",")} (API ${want})`);
+  }
   for (const [path, id] of [["/api/v1/baseline/trend?days=30", "baseline-pass-rate"], ["/api/v1/malware/summary", "malware-per-day"]]) {
     if (!optionalRoutes[path]) await panel(id).getByText("Not available yet").waitFor();
+  }
+  // The baseline pass rate (history inserted by console_e2e.sh on three past days, one missing between
+  // them): a line whose points are the API's rates in percent, broken where a day has no results,
+  // and every day without results marked as a gap.
+  if (optionalRoutes["/api/v1/baseline/trend?days=30"]) {
+    const base = panel("baseline-pass-rate");
+    await base.locator("svg .ct-point").first().waitFor({ state: "attached" });
+    const labels = await base.locator("table.sr-only tbody th").allTextContents();
+    const byDate = new Map((await getAs(TOKEN, "/api/v1/baseline/trend?days=30")).body.days.map((d) => [d.date, d.pass_rate]));
+    const withData = labels.filter((l) => byDate.has(l));
+    const points = await base.locator("svg .ct-point").evaluateAll((ps) => ps.map((p) => Number(p.getAttribute("ct:value"))));
+    const want = withData.map((l) => Math.round(Math.min(1, Math.max(0, byDate.get(l))) * 1000) / 10);
+    check(withData.length >= 3 && JSON.stringify(points) === JSON.stringify(want), `the pass-rate line has the API's rates (${points} vs ${want})`);
+    check((await base.locator("svg line.ct-gap").count()) === labels.length - withData.length, "each day without baseline results is marked as a gap");
+    const moves = ((await base.locator("svg path.ct-line").getAttribute("d")) ?? "").match(/M/g)?.length ?? 0;
+    check(moves >= 2, `the pass-rate line breaks at a day without results (${moves} segments)`);
   }
   // The vulnerability trend: today's live count once the advisory matched this machine's bash.
   const vulnText = await panel("vulns-per-day").textContent();
   figures.push(`dashboard vulnerability trend: ${/ findings? in all/.test(vulnText) ? "chart" : "empty state (no findings matched yet)"}`);
+  if (/ findings? in all/.test(vulnText)) {
+    // Days without a snapshot are gaps, not zeros: no bar, a dashed mark on the axis, "no data" in the
+    // table; the days with data draw the API's counts per severity.
+    const vulns = panel("vulns-per-day");
+    await vulns.locator("svg line.ct-bar").first().waitFor({ state: "attached" });
+    const labels = await vulns.locator("table.sr-only tbody th").allTextContents();
+    const byDate = new Map((await getAs(TOKEN, "/api/v1/stats/vulnerabilities?days=30")).body.days.map((d) => [d.date, d]));
+    const withData = labels.filter((l) => byDate.has(l));
+    check(withData.length >= 1, `the vulnerability chart has a day with data (${labels[0]}..${labels[labels.length - 1]})`);
+    check((await vulns.locator("svg line.ct-gap").count()) === labels.length - withData.length, "each day without a snapshot is marked as a gap");
+    check((await vulns.locator("table.sr-only tbody td", { hasText: "no data" }).count()) === (labels.length - withData.length) * 5, "the data table says no data for those days");
+    for (const sev of ["critical", "high", "medium", "low", "unknown"]) {
+      const drawn = await vulns.locator(`svg g.ct-series.bar-${sev} line.ct-bar`).evaluateAll((bars) => bars.map((b) => Number(b.getAttribute("ct:value"))));
+      const api = withData.map((l) => byDate.get(l).by_severity[sev] ?? 0);
+      check(JSON.stringify(drawn) === JSON.stringify(api), `the vulnerability chart draws the API's ${sev} findings (${drawn} vs ${api})`);
+    }
+  }
   // The stats routes on this tenant (10,001 hosts): median of five calls each, from the test driver.
   for (const path of ["/api/v1/stats/overview", "/api/v1/stats/events?days=90&tz_offset=540", "/api/v1/stats/vulnerabilities?days=90"]) {
     const ms = [];
@@ -193,6 +247,22 @@ try {
   const scores = (await riskyTable.locator("tbody tr td:nth-child(3)").allTextContents()).map(Number);
   check(scores.every((v, i) => i === 0 || scores[i - 1] >= v) && scores[0] > 0, `risky hosts ranked by score (${scores.join(",")})`);
   await shot("02-dashboard");
+  // Colours come from our CSS, per level, in both themes: the drawn bars take their level's tone, and
+  // the axis text follows the theme (the dark screenshot is an artifact too).
+  const toneOf = async (theme) => {
+    await page.emulateMedia({ colorScheme: theme });
+    return events.evaluate((el) => {
+      const bar = el.querySelector("g.ct-series.bar-high line.ct-bar, g.ct-series.bar-critical line.ct-bar");
+      const label = el.querySelector(".ct-label");
+      return { bar: bar ? getComputedStyle(bar).stroke : "", label: label ? getComputedStyle(label).color : "" };
+    });
+  };
+  const light = await toneOf("light");
+  const dark = await toneOf("dark");
+  check(/^rgb\(180, 35, 24\)$|^rgb\(232, 89, 12\)$/.test(light.bar) && light.bar === dark.bar, `bars take their level's colour in both themes (${light.bar}, ${dark.bar})`);
+  check(light.label !== "" && light.label !== dark.label, `axis labels follow the theme (${light.label} / ${dark.label})`);
+  await shot("02b-dashboard-dark");
+  await page.emulateMedia({ colorScheme: "light" });
   const riskyName = (await risky.textContent()).trim();
   await risky.click();
   await page.getByRole("heading", { name: riskyName }).waitFor();
@@ -265,6 +335,21 @@ try {
   figures.push(`ports tab: ${portRows} rows for ${HOST}`);
   check(portRows > 0, "the ports tab lists this machine's listening ports");
   await shot("05-host-ports");
+  // The tabs follow the WAI-ARIA pattern: one tab stop, arrow keys move focus along the list without
+  // loading anything (manual activation), Enter opens the focused tab; the panel is labelled by it.
+  const portsTab = page.getByRole("tab", { name: /Ports/ });
+  check((await portsTab.getAttribute("aria-selected")) === "true", "the open tab is selected");
+  const panelId = await portsTab.getAttribute("aria-controls");
+  check(panelId && (await page.locator(`[id="${panelId}"]`).getAttribute("role")) === "tabpanel", "the tab controls its tabpanel");
+  check((await page.getByRole("tablist").locator('[role="tab"][tabindex="0"]').count()) === 1, "the tab list is a single tab stop");
+  await portsTab.focus();
+  await page.keyboard.press("ArrowRight");
+  const focusedName = await page.evaluate(() => document.activeElement?.textContent ?? "");
+  check(/^Processes/.test(focusedName) && /tab=ports/.test(page.url()), `ArrowRight moves focus to the next tab without opening it (${focusedName.trim()})`);
+  await page.keyboard.press("Enter");
+  await page.waitForURL(/tab=processes/);
+  await page.getByRole("tabpanel", { name: "Processes" }).locator("tbody tr").first().waitFor();
+  check((await page.getByRole("tab", { name: /Processes/ }).getAttribute("aria-selected")) === "true", "Enter opens the focused tab");
 
   step("fingerprints across the fleet");
   await page.getByRole("link", { name: "Fingerprints", exact: true }).click();

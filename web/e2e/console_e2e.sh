@@ -44,6 +44,17 @@ SQL
 [ $? -eq 0 ] || { echo "console e2e: inserting hosts failed"; exit 1; }
 echo "console e2e: inserted $BULK_HOSTS hosts in $(( ($(date +%s%N) - start) / 1000000 )) ms"
 
+# Baseline history of two bulk hosts on three past days (UTC) with a day missing in between, so the
+# dashboard's pass-rate line has points, a break and gaps to compare with /api/v1/baseline/trend.
+sqlite3 "$DATA/rampart.db" <<SQL
+INSERT INTO baseline_history (tenant_id, host_id, policy_id, day, passed, failed) VALUES
+  ('$TENANT', 'h_bulk000001', 'e2e', '$(date -u -d '5 days ago' +%F)', 30, 10),
+  ('$TENANT', 'h_bulk000002', 'e2e', '$(date -u -d '5 days ago' +%F)', 10, 10),
+  ('$TENANT', 'h_bulk000001', 'e2e', '$(date -u -d '4 days ago' +%F)', 36, 4),
+  ('$TENANT', 'h_bulk000001', 'e2e', '$(date -u -d '2 days ago' +%F)', 20, 20);
+SQL
+[ $? -eq 0 ] || { echo "console e2e: inserting baseline history failed"; exit 1; }
+
 # A hand-made Debian feed with one advisory on this machine's bash (fixed in a version with an epoch no
 # real package has), so the agent's host gets a finding once its software inventory lands.
 VULN_ID=""

@@ -1,5 +1,5 @@
-// The console's component kit: table, buttons, states (loading, empty, error), a bar chart, a
-// copy box. Plain Preact + CSS, no third-party UI kit (see web/README.md for why).
+// The console's component kit: table, buttons, states (loading, empty, error), a copy box. Plain
+// Preact + CSS, no third-party UI kit (see web/README.md for why); the charts are in charts.tsx.
 import type { ComponentChildren, JSX } from "preact";
 import { useState } from "preact/hooks";
 import { ApiError } from "./api";
@@ -120,46 +120,6 @@ export function Table<T>(props: {
       {rows === null && props.loading && <Loading />}
       {rows !== null && rows.length === 0 && !props.loading && props.empty}
     </div>
-  );
-}
-
-/** Horizontal bars in SVG, with the same data as a table for screen readers. */
-export function BarChart(props: { title: string; data: { label: string; value: number; tone?: string }[] }) {
-  const max = Math.max(1, ...props.data.map((d) => d.value));
-  const rowHeight = 28;
-  const height = props.data.length * rowHeight;
-  return (
-    <figure class="chart">
-      <figcaption>{props.title}</figcaption>
-      <svg viewBox={`0 0 400 ${height}`} width="100%" height={height} role="img" aria-hidden="true" focusable="false">
-        {props.data.map((d, i) => {
-          const width = Math.max(d.value > 0 ? 2 : 0, (d.value / max) * 250);
-          const y = i * rowHeight;
-          return (
-            <g key={d.label}>
-              <text x="0" y={y + 18} class="chart-label">
-                {d.label}
-              </text>
-              <rect x="110" y={y + 5} width={width} height="18" rx="3" class={`bar bar-${d.tone ?? "default"}`} />
-              <text x={116 + width} y={y + 18} class="chart-value">
-                {d.value}
-              </text>
-            </g>
-          );
-        })}
-      </svg>
-      <table class="sr-only">
-        <caption>{props.title}</caption>
-        <tbody>
-          {props.data.map((d) => (
-            <tr key={d.label}>
-              <th scope="row">{d.label}</th>
-              <td>{d.value}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </figure>
   );
 }
 

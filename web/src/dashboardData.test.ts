@@ -9,7 +9,6 @@ import {
   lastDays,
   localDay,
   malwareTrend,
-  niceMax,
   optional,
   stackTotals,
   trendSummary,
@@ -140,10 +139,7 @@ describe("malwareTrend", () => {
   });
 });
 
-describe("axis and bars", () => {
-  it("rounds the axis up to 1, 2 or 5 times a power of ten", () => {
-    expect([0, 1, 3, 7, 12, 99, 100, 101, 2500].map(niceMax)).toEqual([1, 1, 5, 10, 20, 100, 100, 200, 5000]);
-  });
+describe("bars", () => {
   it("orders bars largest first unless an order is given", () => {
     expect(countsToBars({ brute_force: 2, abnormal_login: 5, cracked: 2 })).toEqual([
       { label: "abnormal login", value: 5, tone: undefined },

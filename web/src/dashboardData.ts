@@ -149,18 +149,10 @@ export function isEmptyTrend(trend: Trend): boolean {
   return trend.series.every((s) => s.values.every((v) => !v));
 }
 
-/** Column totals (nulls count as 0) and their maximum, for the y scale. */
+/** Column totals (nulls count as 0) and their maximum (for the summary and the data table's totals). */
 export function stackTotals(trend: Trend): { totals: number[]; max: number } {
   const totals = trend.labels.map((_, i) => trend.series.reduce((sum, s) => sum + (s.values[i] ?? 0), 0));
   return { totals, max: Math.max(0, ...totals) };
-}
-
-/** A round axis maximum >= max: 1, 2, 5 × 10^n (at least 1). */
-export function niceMax(max: number): number {
-  if (!(max > 0)) return 1;
-  const p = 10 ** Math.floor(Math.log10(max));
-  for (const m of [1, 2, 5, 10]) if (m * p >= max) return m * p;
-  return 10 * p;
 }
 
 /** "2026-12-07" -> "Dec 7" (a calendar date: no zone conversion). */

@@ -424,7 +424,7 @@ export function HostBaselineTab(props: { hostId: string; role: Role }) {
   const d = data.data;
   const rows = d ? d.items.filter((i) => !onlyFailed || i.status === "fail" || i.status === "error") : null;
   return (
-    <div role="tabpanel" aria-label="Baseline">
+    <div>
       <ErrorBox error={error} />
       <ErrorBox error={data.error} onRetry={data.reload} />
       {d && (

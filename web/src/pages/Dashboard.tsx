@@ -1,7 +1,7 @@
 import type { ComponentChildren } from "preact";
 import { api, can, type Host } from "../api";
-import { TrendChart } from "../charts";
-import { BarChart, Empty, ErrorBox, Link, Loading, StatusBadge, Table } from "../components";
+import { BarChart, TrendChart } from "../charts";
+import { Empty, ErrorBox, Link, Loading, StatusBadge, Table } from "../components";
 import {
   baselineTrend,
   countsToBars,
@@ -37,6 +37,7 @@ function TrendPanel<T>(props: {
   max?: number;
   unavailable: ComponentChildren;
   empty: ComponentChildren;
+  emptyTitle?: string;
 }) {
   const { state } = props;
   let body: ComponentChildren;
@@ -45,7 +46,7 @@ function TrendPanel<T>(props: {
   else if (state.data === null) body = <Empty title="Not available yet">{props.unavailable}</Empty>;
   else {
     const trend = props.shape(state.data);
-    body = isEmptyTrend(trend) ? <Empty title={`No ${props.unit} in the last ${DAYS} days`}>{props.empty}</Empty> : <TrendChart id={props.id} title={props.title} trend={trend} unit={props.unit} max={props.max} />;
+    body = isEmptyTrend(trend) ? <Empty title={props.emptyTitle ?? `No ${props.unit} in the last ${DAYS} days`}>{props.empty}</Empty> : <TrendChart id={props.id} title={props.title} trend={trend} unit={props.unit} max={props.max} />;
   }
   return (
     <section class="panel" aria-labelledby={`${props.id}-h`} data-chart={props.id}>
@@ -146,6 +147,7 @@ export function Dashboard({ me }: PageProps) {
           state={baseline}
           shape={(d) => baselineTrend(d, days)}
           unavailable="Baseline checks are not available on this server yet."
+          emptyTitle={`No baseline results in the last ${DAYS} days`}
           empty="No baseline results yet: assign a baseline policy to your hosts to see their pass rate here."
         />
         <TrendPanel

@@ -4,6 +4,7 @@ import { Button, Empty, ErrorBox, Link, Loading, StatusBadge, Table } from "../c
 import { cellText, columnsOf, formatTime, relativeTime } from "../format";
 import { useAsync } from "../hooks";
 import { navigate } from "../router";
+import { Tabs } from "../tabs";
 import { HostBaselineTab } from "./Baselines";
 import { HostVulnerabilities } from "./Vulnerabilities";
 import { CATEGORIES, label, PREFERRED_COLUMNS, type PageProps } from "./common";
@@ -24,7 +25,7 @@ function FingerprintTab(props: { hostId: string; category: string }) {
   const rows = page.data?.items ?? null;
   const cols = rows ? columnsOf(rows, PREFERRED_COLUMNS[props.category]) : [];
   return (
-    <div role="tabpanel" aria-label={label(props.category)}>
+    <div>
       <ErrorBox error={page.error} onRetry={page.reload} />
       <Table<Row>
         caption={`${label(props.category)} of this host`}
@@ -91,68 +92,27 @@ export function HostDetail({ me, match }: PageProps) {
         <dt>Last seen</dt><dd>{formatTime(h.last_seen)} ({relativeTime(h.last_seen)})</dd>
         <dt>Risks</dt><dd>{h.risk.vulnerabilities} vulnerabilities, {h.risk.baseline_failures} baseline failures, {h.risk.events} events</dd>
       </dl>
-      <div class="tabs" role="tablist" aria-label="Fingerprint categories">
-        <a
-          role="tab"
-          aria-selected={tab === "vulnerabilities"}
-          class={tab === "vulnerabilities" ? "tab active" : "tab"}
-          href={`/hosts/${encodeURIComponent(id)}?tab=vulnerabilities`}
-          onClick={(e) => {
-            e.preventDefault();
-            navigate(`/hosts/${encodeURIComponent(id)}?tab=vulnerabilities`, true);
-          }}
-        >
-          Vulnerabilities <span class="count">{h.risk.vulnerabilities}</span>
-        </a>
-        <a
-          role="tab"
-          aria-selected={tab === "baseline"}
-          class={tab === "baseline" ? "tab active" : "tab"}
-          href={`/hosts/${encodeURIComponent(id)}?tab=baseline`}
-          onClick={(e) => {
-            e.preventDefault();
-            navigate(`/hosts/${encodeURIComponent(id)}?tab=baseline`, true);
-          }}
-        >
-          Baseline <span class="count">{h.risk.baseline_failures}</span>
-        </a>
-        <a
-          role="tab"
-          aria-selected={tab === "malware"}
-          class={tab === "malware" ? "tab active" : "tab"}
-          href={`/hosts/${encodeURIComponent(id)}?tab=malware`}
-          onClick={(e) => {
-            e.preventDefault();
-            navigate(`/hosts/${encodeURIComponent(id)}?tab=malware`, true);
-          }}
-        >
-          Malware
-        </a>
-        {CATEGORIES.map((c) => (
-          <a
-            key={c}
-            role="tab"
-            aria-selected={tab === c}
-            class={tab === c ? "tab active" : "tab"}
-            href={`/hosts/${encodeURIComponent(id)}?tab=${c}`}
-            onClick={(e) => {
-              e.preventDefault();
-              navigate(`/hosts/${encodeURIComponent(id)}?tab=${c}`, true);
-            }}
-          >
-            {label(c)} <span class="count">{counts[c] ?? 0}</span>
-          </a>
-        ))}
-      </div>
-      {tab === "vulnerabilities" ? (
-        <HostVulnerabilities hostId={id} role={me.role} />
-      ) : tab === "baseline" ? (
-        <HostBaselineTab hostId={id} role={me.role} />
-      ) : tab === "malware" ? (
-        <HostMalware hostId={id} role={me.role} />
-      ) : (
-        <FingerprintTab hostId={id} category={(CATEGORIES as readonly string[]).includes(tab) ? tab : "host"} />
-      )}
+      <Tabs
+        label="Host details"
+        value={tab === "vulnerabilities" || tab === "baseline" || tab === "malware" || (CATEGORIES as readonly string[]).includes(tab) ? tab : "host"}
+        onChange={(t) => navigate(`/hosts/${encodeURIComponent(id)}?tab=${encodeURIComponent(t)}`, true)}
+        tabs={[
+          { value: "vulnerabilities", label: <>Vulnerabilities <span class="count">{h.risk.vulnerabilities}</span></> },
+          { value: "baseline", label: <>Baseline <span class="count">{h.risk.baseline_failures}</span></> },
+          { value: "malware", label: "Malware" },
+          ...CATEGORIES.map((c) => ({ value: c, label: <>{label(c)} <span class="count">{counts[c] ?? 0}</span></> })),
+        ]}
+      >
+        {tab === "vulnerabilities" ? (
+          <HostVulnerabilities hostId={id} role={me.role} />
+        ) : tab === "baseline" ? (
+          <HostBaselineTab hostId={id} role={me.role} />
+        ) : tab === "malware" ? (
+          <HostMalware hostId={id} role={me.role} />
+        ) : (
+          <FingerprintTab hostId={id} category={(CATEGORIES as readonly string[]).includes(tab) ? tab : "host"} />
+        )}
+      </Tabs>
     </section>
   );
 }

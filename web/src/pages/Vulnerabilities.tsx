@@ -192,7 +192,7 @@ export function HostVulnerabilities(props: { hostId: string; role: PageProps["me
     }
   }
   return (
-    <div role="tabpanel" aria-label="Vulnerabilities">
+    <div>
       <div class="filters">
       <label>
         Status
