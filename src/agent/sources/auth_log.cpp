@@ -184,23 +184,27 @@ struct AuthLogParser::State {
     for (auto key : idle) Close(key);
   }
 
-  LoginEvent Make(const LogLine& l, std::uint64_t line_no, std::string_view service,
-                  const AuthMessage& m) const {
-    LoginEvent e;
-    e.file = options.file.empty() && line_no == 0 ? journal : file;
-    e.line = line_no;
-    e.time = l.sec;
-    e.time_nsec = l.nsec;
-    e.service = service;
-    e.outcome = m.type == T::kSuccess ? LoginOutcome::kSuccess : LoginOutcome::kFailure;
-    e.kind = m.kind;
-    e.user = m.user;
-    e.source = m.source;
-    e.port = m.port;
-    e.host = l.host;
-    e.attempts = m.attempts;
-    e.invalid_user = m.invalid_user;
-    return e;
+  // Builds the event in place: at the end of *out (EmitNew) or of a connection's held list.
+  void Fill(LoginEvent* e, const LogLine& l, std::uint64_t line_no, std::string_view service,
+            const AuthMessage& m) const {
+    e->file = options.file.empty() && line_no == 0 ? journal : file;
+    e->line = line_no;
+    e->time = l.sec;
+    e->time_nsec = l.nsec;
+    e->service = service;
+    e->outcome = m.type == T::kSuccess ? LoginOutcome::kSuccess : LoginOutcome::kFailure;
+    e->kind = m.kind;
+    e->user = m.user;
+    e->source = m.source;
+    e->port = m.port;
+    e->host = l.host;
+    e->attempts = m.attempts;
+    e->invalid_user = m.invalid_user;
+  }
+
+  void EmitNew(const LogLine& l, std::uint64_t line_no, std::string_view service,
+               const AuthMessage& m) {
+    Fill(&out->emplace_back(), l, line_no, service, m);
   }
 
   void Handle(const LogLine& l, std::uint64_t line_no) {
@@ -219,7 +223,7 @@ struct AuthLogParser::State {
       if (m.type == T::kFailure || m.type == T::kPam || m.type == T::kPamMore ||
           m.type == T::kAnnounce || m.type == T::kSummary || m.type == T::kSuccess ||
           m.type == T::kDeferred) {
-        Emit(Make(l, line_no, service, m));
+        EmitNew(l, line_no, service, m);
       }
       return;
     }
@@ -255,29 +259,29 @@ struct AuthLogParser::State {
         c.pam.clear();
         c.guesses += m.attempts;
         c.counted = true;
-        Emit(Make(l, line_no, service, m));
+        EmitNew(l, line_no, service, m);
         break;
       case T::kPam:
         if (!dedup) {
           c.counted = true;
           c.guesses += m.attempts;
-          Emit(Make(l, line_no, service, m));
+          EmitNew(l, line_no, service, m);
         } else {
           if (c.pam.size() >= 2) {
             Emit(std::move(c.pam.front()));
             c.pam.erase(c.pam.begin());
           }
-          c.pam.push_back(Make(l, line_no, service, m));
+          Fill(&c.pam.emplace_back(), l, line_no, service, m);
         }
         break;
       case T::kPamMore:  // not a dedup service (returned above)
         c.counted = true;
         c.guesses += m.attempts;
-        Emit(Make(l, line_no, service, m));
+        EmitNew(l, line_no, service, m);
         break;
       case T::kDeferred:
         if (!c.succeeded && c.deferred.size() < kMaxHeldPerConnection) {
-          c.deferred.push_back(Make(l, line_no, service, m));
+          Fill(&c.deferred.emplace_back(), l, line_no, service, m);
         }
         break;
       case T::kAnnounce: {
@@ -289,7 +293,7 @@ struct AuthLogParser::State {
         if (!seen) {
           if (c.announced.size() < kMaxHeldPerConnection) c.announced.push_back(std::move(tag));
           c.counted = true;
-          Emit(Make(l, line_no, service, m));
+          EmitNew(l, line_no, service, m);
         }
         break;
       }
@@ -313,13 +317,13 @@ struct AuthLogParser::State {
               m.attempts -= static_cast<std::uint32_t>(c.guesses);
               c.guesses += m.attempts;
               c.counted = true;
-              Emit(Make(l, line_no, service, m));
+              EmitNew(l, line_no, service, m);
             }
           } else if (!c.counted) {
             m.attempts = 1;
             c.counted = true;
             c.guesses += 1;
-            Emit(Make(l, line_no, service, m));
+            EmitNew(l, line_no, service, m);
           }
         }
         if (m.closes) Close(key);
@@ -329,7 +333,7 @@ struct AuthLogParser::State {
         c.pam.clear();
         c.deferred.clear();
         c.succeeded = true;
-        Emit(Make(l, line_no, service, m));
+        EmitNew(l, line_no, service, m);
         break;
       case T::kNone:
       case T::kClose:
