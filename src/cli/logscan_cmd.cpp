@@ -78,7 +78,10 @@ class TimeText {
  public:
   const std::string& Get(std::int64_t t) {
     if (!valid_ || t != time_) {
-      if (!FormatFast(t)) text_ = FormatIso8601(t);
+      if (!FormatFast(t)) {
+        text_ = FormatIso8601(t);
+        day_valid_ = false;
+      }
       time_ = t;
       valid_ = true;
     }
@@ -93,6 +96,12 @@ class TimeText {
     if (t < 0 || t >= kYear10000) return false;
     const std::int64_t days = t / 86400;
     const auto secs = static_cast<unsigned>(t % 86400);
+    if (day_valid_ && days == day_ && text_.size() == 20) {  // same date: rewrite the clock only
+      Put2(&text_[11], secs / 3600);
+      Put2(&text_[14], secs / 60 % 60);
+      Put2(&text_[17], secs % 60);
+      return true;
+    }
     // civil_from_days (Howard Hinnant); days >= 0 here.
     const std::int64_t z = days + 719468;
     const std::int64_t era = z / 146097;
@@ -122,18 +131,31 @@ class TimeText {
     put2(17, secs % 60);
     buf[19] = 'Z';
     text_.assign(buf, sizeof buf);
+    day_ = days;
+    day_valid_ = true;
     return true;
+  }
+  static void Put2(char* at, unsigned v) {
+    at[0] = static_cast<char>('0' + v / 10);
+    at[1] = static_cast<char>('0' + v % 10);
   }
 
   bool valid_ = false;
   std::int64_t time_ = 0;
   std::string text_;
+  bool day_valid_ = false;  // text_ holds the date of day_ (days since the epoch)
+  std::int64_t day_ = 0;
 };
 
 // Every event of a file starts with the same {"file":NAME,"line": text: escape the name once.
 class FilePrefix {
  public:
-  const std::string& Get(const std::string& file) {
+  const std::string& Get(const agent::FileName& name) {
+    // Events of one file share its name's storage: the same address is the same name (held_ keeps
+    // it alive, so the address cannot be reused by another).
+    if (valid_ && &name.str() == &held_.str()) return text_;
+    held_ = name;
+    const std::string& file = held_.str();
     if (!valid_ || file != file_) {
       file_ = file;
       text_ = "{\"file\":";
@@ -146,6 +168,7 @@ class FilePrefix {
 
  private:
   bool valid_ = false;
+  agent::FileName held_;
   std::string file_;
   std::string text_;
 };
@@ -226,10 +249,25 @@ char* Put(char* p, std::string_view s) {
   return p + s.size();
 }
 
-char* PutQuoted(char* p, std::string_view s) {
+// Bytes that a JSON string cannot hold as they are: controls, '"', '\\', and non-ASCII (which goes
+// through the escaper for its UTF-8 check).
+constexpr std::array<bool, 256> kNeedsEscape = [] {
+  std::array<bool, 256> t{};
+  for (std::size_t c = 0; c < t.size(); ++c) t[c] = c < 0x20 || c >= 0x80 || c == '"' || c == '\\';
+  return t;
+}();
+
+// Copies s between quotes; sets *escape when a byte of it needs escaping (the text is then wrong
+// and must be discarded).
+char* PutQuoted(char* p, std::string_view s, bool* escape) {
   *p++ = '"';
-  p = Put(p, s);
+  bool bad = false;
+  for (const char c : s) {
+    *p++ = c;
+    bad |= kNeedsEscape[static_cast<unsigned char>(c)];
+  }
   *p++ = '"';
+  *escape |= bad;
   return p;
 }
 
@@ -238,17 +276,11 @@ char* PutInt(char* p, Int v) {
   return std::to_chars(p, p + 24, v).ptr;
 }
 
-// ",\n" ("\n" before the first event) and the event, byte for byte as AppendEventJson writes it.
-// An event with a field that needs escaping goes through AppendEventJson itself.
+// ",\n" ("\n" before the first event) and the event, byte for byte as AppendEventJson writes it:
+// strings are copied as they are while checked, and an event with a field that needs escaping is
+// written again by AppendEventJson.
 void WriteEventJson(JsonOut* out, const LoginEvent& e, bool first, TimeText* time_text,
                     FilePrefix* file_prefix) {
-  if (!IsPlainJson(e.service) || !IsPlainJson(e.kind) || !IsPlainJson(e.user) ||
-      !IsPlainJson(e.source) || !IsPlainJson(e.host)) {
-    std::string text = first ? "\n" : ",\n";
-    AppendEventJson(&text, e, time_text, file_prefix);
-    out->Append(text);
-    return;
-  }
   const std::string& prefix = file_prefix->Get(e.file);
   const std::string& time = time_text->Get(e.time);
   const std::string_view outcome = agent::OutcomeName(e.outcome);
@@ -256,29 +288,36 @@ void WriteEventJson(JsonOut* out, const LoginEvent& e, bool first, TimeText* tim
   const std::size_t bound = 256 + prefix.size() + time.size() + outcome.size() + e.service.size() +
                             e.kind.size() + e.user.size() + e.source.size() + e.host.size();
   char* p = out->Reserve(bound);
+  bool escape = false;
   p = first ? Put(p, "\n") : Put(p, ",\n");
   p = Put(p, prefix);
   p = PutInt(p, e.line);
   p = Put(p, ",\"time\":\"");
   p = Put(p, time);
   p = Put(p, "\",\"service\":");
-  p = PutQuoted(p, e.service);
+  p = PutQuoted(p, e.service, &escape);
   p = Put(p, ",\"outcome\":\"");
   p = Put(p, outcome);
   p = Put(p, "\",\"kind\":");
-  p = PutQuoted(p, e.kind);
+  p = PutQuoted(p, e.kind, &escape);
   p = Put(p, ",\"user\":");
-  p = PutQuoted(p, e.user);
+  p = PutQuoted(p, e.user, &escape);
   p = Put(p, ",\"source\":");
-  p = PutQuoted(p, e.source);
+  p = PutQuoted(p, e.source, &escape);
   p = Put(p, ",\"port\":");
   p = e.port > 0 ? PutInt(p, e.port) : Put(p, "null");
   p = Put(p, ",\"host\":");
-  p = PutQuoted(p, e.host);
+  p = PutQuoted(p, e.host, &escape);
   p = Put(p, ",\"attempts\":");
   p = PutInt(p, e.attempts);
   p = e.invalid_user ? Put(p, ",\"invalid_user\":true}") : Put(p, ",\"invalid_user\":false}");
-  out->Commit(p);
+  if (!escape) {
+    out->Commit(p);
+    return;
+  }
+  std::string text = first ? "\n" : ",\n";  // not committed: written again, escaped
+  AppendEventJson(&text, e, time_text, file_prefix);
+  out->Append(text);
 }
 
 constexpr std::array<agent::Field, 8> kEventColumns = {{
