@@ -9,8 +9,12 @@ using T = AuthMessageType;
 
 int ParsePort(std::string_view s) {
   if (s.empty() || s.size() > 5) return -1;
-  auto p = ParseInt<int>(s);
-  return p && *p <= 65535 ? *p : -1;
+  int p = 0;
+  for (const char c : s) {
+    if (c < '0' || c > '9') return -1;
+    p = p * 10 + (c - '0');
+  }
+  return p <= 65535 ? p : -1;
 }
 
 bool IsIpv4(std::string_view s) {
