@@ -6,10 +6,14 @@
 #include <array>
 #include <cerrno>
 #include <charconv>
+#include <condition_variable>
 #include <cstring>
 #include <ctime>
+#include <deque>
 #include <fstream>
 #include <memory>
+#include <mutex>
+#include <thread>
 
 #include "agent/collectors/collector.h"
 #include "agent/detectors/abnormal_login.h"
@@ -320,6 +324,88 @@ void WriteEventJson(JsonOut* out, const LoginEvent& e, bool first, TimeText* tim
   out->Append(text);
 }
 
+// Formats and writes the JSON events on a second thread, so the parser and the detectors keep the
+// first to themselves. Events go over in batches, in order; at most kMaxBatches wait (the parser
+// blocks beyond that), so memory stays bounded however long the log.
+class JsonEventWriter {
+ public:
+  explicit JsonEventWriter(JsonOut* out) : out_(out), thread_([this] { Run(); }) {
+    batch_.reserve(kBatch);
+  }
+  JsonEventWriter(const JsonEventWriter&) = delete;
+  JsonEventWriter& operator=(const JsonEventWriter&) = delete;
+  ~JsonEventWriter() { Finish(); }
+
+  void Add(LoginEvent&& e) {
+    batch_.push_back(std::move(e));
+    if (batch_.size() >= kBatch) Submit();
+  }
+  // Writes what is left and stops the thread; the JsonOut is the caller's again. Idempotent.
+  void Finish() {
+    if (!thread_.joinable()) return;
+    if (!batch_.empty()) Submit();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      done_ = true;
+    }
+    ready_.notify_one();
+    thread_.join();
+  }
+
+ private:
+  static constexpr std::size_t kBatch = 1024;
+  static constexpr std::size_t kMaxBatches = 4;
+
+  void Submit() {
+    std::unique_lock<std::mutex> lock(mu_);
+    room_.wait(lock, [this] { return queue_.size() < kMaxBatches; });
+    queue_.push_back(std::move(batch_));
+    batch_.clear();
+    if (!spare_.empty()) {  // a written batch keeps its capacity
+      batch_ = std::move(spare_.back());
+      spare_.pop_back();
+    }
+    lock.unlock();
+    ready_.notify_one();
+  }
+
+  void Run() {
+    bool first = true;
+    std::vector<LoginEvent> batch;
+    while (true) {
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        if (batch.capacity() > 0) {  // the batch just written goes back for reuse
+          batch.clear();
+          spare_.push_back(std::move(batch));
+          batch = {};
+        }
+        ready_.wait(lock, [this] { return !queue_.empty() || done_; });
+        if (queue_.empty()) return;
+        batch = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      room_.notify_one();
+      for (const LoginEvent& e : batch) {
+        WriteEventJson(out_, e, first, &time_text_, &file_prefix_);
+        first = false;
+      }
+    }
+  }
+
+  JsonOut* out_;  // the writer thread's until Finish
+  TimeText time_text_;
+  FilePrefix file_prefix_;
+  std::vector<LoginEvent> batch_;  // being filled by the parsing thread
+  std::mutex mu_;
+  std::condition_variable ready_;  // a batch is queued, or done_
+  std::condition_variable room_;   // the queue has room
+  std::deque<std::vector<LoginEvent>> queue_;
+  std::vector<std::vector<LoginEvent>> spare_;
+  bool done_ = false;
+  std::thread thread_;  // last: starts once the members above exist
+};
+
 constexpr std::array<agent::Field, 8> kEventColumns = {{
     {"time", agent::FieldType::kString, false, true},
     {"service", agent::FieldType::kString, false, true},
@@ -385,18 +471,22 @@ std::int32_t LocalUtcOffset() {
 class Printer {
  public:
   Printer(const LogscanArgs& args, std::FILE* out) : args_(args), out_(out), json_(out) {
-    if (args_.json) json_.Append("{\"events\":[");
+    if (args_.json) {
+      json_.Append("{\"events\":[");
+      writer_ = std::make_unique<JsonEventWriter>(&json_);
+    }
   }
-  void Event(const LoginEvent& e) {
+  void Event(LoginEvent&& e) {
     ++events_;
     if (args_.json) {
-      WriteEventJson(&json_, e, events_ == 1, &time_text_, &file_prefix_);
+      writer_->Add(std::move(e));
     } else if (rows_.size() < args_.max_events) {
       rows_.Push(EventRow(e));
     }
   }
   void Finish(const std::vector<const Alert*>& alerts) {
     if (args_.json) {
+      writer_->Finish();  // every event written; json_ is this thread's again
       json_.Append(events_ == 0 ? "],\"alerts\":[" : "\n],\"alerts\":[");
       for (std::size_t i = 0; i < alerts.size(); ++i) {
         json_.Append(i == 0 ? "\n" : ",\n");
@@ -427,8 +517,7 @@ class Printer {
   const LogscanArgs& args_;
   std::FILE* out_;
   JsonOut json_;
-  TimeText time_text_;
-  FilePrefix file_prefix_;
+  std::unique_ptr<JsonEventWriter> writer_;  // --json: writes the events into json_
   std::uint64_t events_ = 0;
   Json rows_ = Json::MakeArray();
 };
@@ -543,7 +632,7 @@ int RunLogscan(const LogscanArgs& args, std::FILE* out, std::FILE* err) {
   const auto sink = [&](LoginEvent&& e) {
     brute_force.Process(e);
     abnormal.Process(e);
-    printer.Event(e);
+    printer.Event(std::move(e));
   };
   const auto binary_sink = [&](LoginEvent&& e) {
     if (e.kind == "lastlog") {
@@ -552,7 +641,7 @@ int RunLogscan(const LogscanArgs& args, std::FILE* out, std::FILE* err) {
       brute_force.Process(e);
       abnormal.Process(e);
     }
-    printer.Event(e);
+    printer.Event(std::move(e));
   };
   for (const std::string& path : args.files) {
     const agent::BinaryLog binary = binary_kind(path);
