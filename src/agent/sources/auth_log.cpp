@@ -184,27 +184,29 @@ struct AuthLogParser::State {
     for (auto key : idle) Close(key);
   }
 
-  // Builds the event in place: at the end of *out (EmitNew) or of a connection's held list.
-  void Fill(LoginEvent* e, const LogLine& l, std::uint64_t line_no, std::string_view service,
-            const AuthMessage& m) const {
-    e->file = options.file.empty() && line_no == 0 ? journal : file;
-    e->line = line_no;
-    e->time = l.sec;
-    e->time_nsec = l.nsec;
-    e->service = service;
-    e->outcome = m.type == T::kSuccess ? LoginOutcome::kSuccess : LoginOutcome::kFailure;
-    e->kind = m.kind;
-    e->user = m.user;
-    e->source = m.source;
-    e->port = m.port;
-    e->host = l.host;
-    e->attempts = m.attempts;
-    e->invalid_user = m.invalid_user;
+  // Strings are constructed from the views (cheaper than assigning into default ones).
+  LoginEvent Make(const LogLine& l, std::uint64_t line_no, std::string_view service,
+                  const AuthMessage& m) const {
+    return LoginEvent{
+        .file = options.file.empty() && line_no == 0 ? journal : file,
+        .line = line_no,
+        .time = l.sec,
+        .time_nsec = l.nsec,
+        .service = std::string(service),
+        .outcome = m.type == T::kSuccess ? LoginOutcome::kSuccess : LoginOutcome::kFailure,
+        .kind = std::string(m.kind),
+        .user = std::string(m.user),
+        .source = std::string(m.source),
+        .port = m.port,
+        .host = std::string(l.host),
+        .attempts = m.attempts,
+        .invalid_user = m.invalid_user,
+    };
   }
 
   void EmitNew(const LogLine& l, std::uint64_t line_no, std::string_view service,
                const AuthMessage& m) {
-    Fill(&out->emplace_back(), l, line_no, service, m);
+    out->push_back(Make(l, line_no, service, m));
   }
 
   void Handle(const LogLine& l, std::uint64_t line_no) {
@@ -271,7 +273,7 @@ struct AuthLogParser::State {
             Emit(std::move(c.pam.front()));
             c.pam.erase(c.pam.begin());
           }
-          Fill(&c.pam.emplace_back(), l, line_no, service, m);
+          c.pam.push_back(Make(l, line_no, service, m));
         }
         break;
       case T::kPamMore:  // not a dedup service (returned above)
@@ -281,7 +283,7 @@ struct AuthLogParser::State {
         break;
       case T::kDeferred:
         if (!c.succeeded && c.deferred.size() < kMaxHeldPerConnection) {
-          Fill(&c.deferred.emplace_back(), l, line_no, service, m);
+          c.deferred.push_back(Make(l, line_no, service, m));
         }
         break;
       case T::kAnnounce: {
