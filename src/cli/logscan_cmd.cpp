@@ -11,6 +11,7 @@
 #include <ctime>
 #include <deque>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -324,23 +325,29 @@ void WriteEventJson(JsonOut* out, const LoginEvent& e, bool first, TimeText* tim
   out->Append(text);
 }
 
-// Formats and writes the JSON events on a second thread, so the parser and the detectors keep the
-// first to themselves. Events go over in batches, in order; at most kMaxBatches wait (the parser
-// blocks beyond that), so memory stays bounded however long the log.
-class JsonEventWriter {
+// Runs the detectors on an event (binary: it comes from a wtmp/btmp/lastlog file).
+using Detect = std::function<void(const LoginEvent& e, bool binary)>;
+
+// With --json, a second thread runs the detectors and formats and writes the events, so the
+// parser keeps the first to itself. Events go over in batches, in order (the detectors see them as
+// the parser emitted them); at most kMaxBatches wait (the parser blocks beyond that), so memory
+// stays bounded however long the log.
+class JsonEventWorker {
  public:
-  explicit JsonEventWriter(JsonOut* out) : out_(out), thread_([this] { Run(); }) {
+  JsonEventWorker(JsonOut* out, Detect detect)
+      : out_(out), detect_(std::move(detect)), thread_([this] { Run(); }) {
     batch_.reserve(kBatch);
   }
-  JsonEventWriter(const JsonEventWriter&) = delete;
-  JsonEventWriter& operator=(const JsonEventWriter&) = delete;
-  ~JsonEventWriter() { Finish(); }
+  JsonEventWorker(const JsonEventWorker&) = delete;
+  JsonEventWorker& operator=(const JsonEventWorker&) = delete;
+  ~JsonEventWorker() { Finish(); }
 
-  void Add(LoginEvent&& e) {
-    batch_.push_back(std::move(e));
+  void Add(LoginEvent&& e, bool binary) {
+    batch_.push_back(Item{std::move(e), binary});
     if (batch_.size() >= kBatch) Submit();
   }
-  // Writes what is left and stops the thread; the JsonOut is the caller's again. Idempotent.
+  // Detects and writes what is left and stops the thread; the detectors and the JsonOut are the
+  // caller's again. Idempotent.
   void Finish() {
     if (!thread_.joinable()) return;
     if (!batch_.empty()) Submit();
@@ -355,6 +362,10 @@ class JsonEventWriter {
  private:
   static constexpr std::size_t kBatch = 1024;
   static constexpr std::size_t kMaxBatches = 4;
+  struct Item {
+    LoginEvent event;
+    bool binary;
+  };
 
   void Submit() {
     std::unique_lock<std::mutex> lock(mu_);
@@ -371,7 +382,7 @@ class JsonEventWriter {
 
   void Run() {
     bool first = true;
-    std::vector<LoginEvent> batch;
+    std::vector<Item> batch;
     while (true) {
       {
         std::unique_lock<std::mutex> lock(mu_);
@@ -386,22 +397,24 @@ class JsonEventWriter {
         queue_.pop_front();
       }
       room_.notify_one();
-      for (const LoginEvent& e : batch) {
-        WriteEventJson(out_, e, first, &time_text_, &file_prefix_);
+      for (const Item& item : batch) {
+        detect_(item.event, item.binary);
+        WriteEventJson(out_, item.event, first, &time_text_, &file_prefix_);
         first = false;
       }
     }
   }
 
-  JsonOut* out_;  // the writer thread's until Finish
+  JsonOut* out_;  // the worker's until Finish
+  Detect detect_;
   TimeText time_text_;
   FilePrefix file_prefix_;
-  std::vector<LoginEvent> batch_;  // being filled by the parsing thread
+  std::vector<Item> batch_;  // being filled by the parsing thread
   std::mutex mu_;
   std::condition_variable ready_;  // a batch is queued, or done_
   std::condition_variable room_;   // the queue has room
-  std::deque<std::vector<LoginEvent>> queue_;
-  std::vector<std::vector<LoginEvent>> spare_;
+  std::deque<std::vector<Item>> queue_;
+  std::vector<std::vector<Item>> spare_;
   bool done_ = false;
   std::thread thread_;  // last: starts once the members above exist
 };
@@ -470,23 +483,30 @@ std::int32_t LocalUtcOffset() {
 // Output of the run: streams JSON events or collects the first table rows.
 class Printer {
  public:
-  Printer(const LogscanArgs& args, std::FILE* out) : args_(args), out_(out), json_(out) {
+  Printer(const LogscanArgs& args, std::FILE* out, Detect detect)
+      : args_(args), out_(out), json_(out), detect_(std::move(detect)) {
     if (args_.json) {
       json_.Append("{\"events\":[");
-      writer_ = std::make_unique<JsonEventWriter>(&json_);
+      worker_ = std::make_unique<JsonEventWorker>(&json_, detect_);
     }
   }
-  void Event(LoginEvent&& e) {
+  // Runs the detectors on the event (on the worker thread with --json) and lists it.
+  void Event(LoginEvent&& e, bool binary) {
     ++events_;
     if (args_.json) {
-      writer_->Add(std::move(e));
-    } else if (rows_.size() < args_.max_events) {
-      rows_.Push(EventRow(e));
+      worker_->Add(std::move(e), binary);
+      return;
     }
+    detect_(e, binary);
+    if (rows_.size() < args_.max_events) rows_.Push(EventRow(e));
+  }
+  // Waits until every event went through the detectors (and was written): their alerts are final.
+  void Drain() {
+    if (worker_) worker_->Finish();
   }
   void Finish(const std::vector<const Alert*>& alerts) {
+    Drain();
     if (args_.json) {
-      writer_->Finish();  // every event written; json_ is this thread's again
       json_.Append(events_ == 0 ? "],\"alerts\":[" : "\n],\"alerts\":[");
       for (std::size_t i = 0; i < alerts.size(); ++i) {
         json_.Append(i == 0 ? "\n" : ",\n");
@@ -517,7 +537,8 @@ class Printer {
   const LogscanArgs& args_;
   std::FILE* out_;
   JsonOut json_;
-  std::unique_ptr<JsonEventWriter> writer_;  // --json: writes the events into json_
+  Detect detect_;
+  std::unique_ptr<JsonEventWorker> worker_;  // --json: detects and writes the events into json_
   std::uint64_t events_ = 0;
   Json rows_ = Json::MakeArray();
 };
@@ -628,21 +649,21 @@ int RunLogscan(const LogscanArgs& args, std::FILE* out, std::FILE* err) {
     if (binary_kind(path) == agent::BinaryLog::kNone) text_source = true;
   }
 
-  Printer printer(args, out);
-  const auto sink = [&](LoginEvent&& e) {
-    brute_force.Process(e);
-    abnormal.Process(e);
-    printer.Event(std::move(e));
-  };
-  const auto binary_sink = [&](LoginEvent&& e) {
-    if (e.kind == "lastlog") {
+  // The detectors belong to the printer (its worker thread with --json) until Drain().
+  const auto detect = [&](const LoginEvent& e, bool binary) {
+    if (!binary) {
+      brute_force.Process(e);
+      abnormal.Process(e);
+    } else if (e.kind == "lastlog") {
       abnormal.Seed(e);
     } else if (!text_source) {
       brute_force.Process(e);
       abnormal.Process(e);
     }
-    printer.Event(std::move(e));
   };
+  Printer printer(args, out, detect);
+  const auto sink = [&](LoginEvent&& e) { printer.Event(std::move(e), false); };
+  const auto binary_sink = [&](LoginEvent&& e) { printer.Event(std::move(e), true); };
   for (const std::string& path : args.files) {
     const agent::BinaryLog binary = binary_kind(path);
     if (binary != agent::BinaryLog::kNone && path == "-") {
@@ -667,6 +688,7 @@ int RunLogscan(const LogscanArgs& args, std::FILE* out, std::FILE* err) {
     }
   }
 
+  printer.Drain();
   std::vector<const Alert*> alerts;
   for (const Alert& a : brute_force.alerts()) alerts.push_back(&a);
   for (const Alert& a : abnormal.alerts()) alerts.push_back(&a);
