@@ -361,7 +361,7 @@ class JsonEventWorker {
 
  private:
   static constexpr std::size_t kBatch = 1024;
-  static constexpr std::size_t kMaxBatches = 4;
+  static constexpr std::size_t kMaxBatches = 16;  // about 4 MB of events at most
   struct Item {
     LoginEvent event;
     bool binary;
