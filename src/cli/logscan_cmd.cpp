@@ -343,7 +343,7 @@ class JsonEventWorker {
   ~JsonEventWorker() { Finish(); }
 
   void Add(LoginEvent&& e, bool binary) {
-    batch_.push_back(Item{std::move(e), binary});
+    batch_.emplace_back(std::move(e), binary);  // the event is moved once, into place
     if (batch_.size() >= kBatch) Submit();
   }
   // Detects and writes what is left and stops the thread; the detectors and the JsonOut are the

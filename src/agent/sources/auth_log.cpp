@@ -204,9 +204,22 @@ struct AuthLogParser::State {
     };
   }
 
+  // Converts to the event Make builds: emplace_back constructs it in place from the conversion,
+  // with no temporary event to move.
+  struct MadeEvent {
+    const State& state;
+    const LogLine& l;
+    std::uint64_t line_no;
+    std::string_view service;
+    const AuthMessage& m;
+    operator LoginEvent() const {  // NOLINT(google-explicit-constructor)
+      return state.Make(l, line_no, service, m);
+    }
+  };
+
   void EmitNew(const LogLine& l, std::uint64_t line_no, std::string_view service,
                const AuthMessage& m) {
-    out->push_back(Make(l, line_no, service, m));
+    out->emplace_back(MadeEvent{*this, l, line_no, service, m});
   }
 
   void Handle(const LogLine& l, std::uint64_t line_no) {
@@ -273,7 +286,7 @@ struct AuthLogParser::State {
             Emit(std::move(c.pam.front()));
             c.pam.erase(c.pam.begin());
           }
-          c.pam.push_back(Make(l, line_no, service, m));
+          c.pam.emplace_back(MadeEvent{*this, l, line_no, service, m});
         }
         break;
       case T::kPamMore:  // not a dedup service (returned above)
@@ -283,7 +296,7 @@ struct AuthLogParser::State {
         break;
       case T::kDeferred:
         if (!c.succeeded && c.deferred.size() < kMaxHeldPerConnection) {
-          c.deferred.push_back(Make(l, line_no, service, m));
+          c.deferred.emplace_back(MadeEvent{*this, l, line_no, service, m});
         }
         break;
       case T::kAnnounce: {
