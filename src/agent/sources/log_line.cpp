@@ -156,9 +156,8 @@ bool ParseIsoFamily(std::string_view line, LogFormat format, const LineClock& cl
 
 void SplitProgramPid(std::string_view token, std::string_view* program, std::int64_t* pid) {
   *pid = -1;
-  std::size_t open = 0;  // token.find('['), without a library call for a few bytes
-  while (open < token.size() && token[open] != '[') ++open;
-  if (open < token.size() && token.back() == ']') {
+  const std::size_t open = token.find('[');
+  if (open != std::string_view::npos && token.back() == ']') {
     const std::string_view digits = token.substr(open + 1, token.size() - open - 2);
     // Nearly every line has a plain decimal pid: read it here; anything else ("-1", 19+ digits,
     // junk) takes ParseInt's full checks.
