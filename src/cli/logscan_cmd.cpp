@@ -363,6 +363,7 @@ class JsonEventWorker {
   static constexpr std::size_t kBatch = 1024;
   static constexpr std::size_t kMaxBatches = 16;  // about 4 MB of events at most
   struct Item {
+    Item(LoginEvent&& e, bool b) : event(std::move(e)), binary(b) {}
     LoginEvent event;
     bool binary;
   };
