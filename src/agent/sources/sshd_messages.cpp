@@ -1,5 +1,7 @@
 #include "agent/sources/sshd_messages.h"
 
+#include <cstring>
+
 #include "common/strings.h"
 
 namespace rampart::agent {
@@ -36,17 +38,22 @@ bool IsIpv4(std::string_view s) {
   return parts == 3 && digits > 0;
 }
 
-// Last position of " WORD " in s, as s.rfind(" WORD ") but without a memcmp call per position:
-// the address tail is searched on nearly every line.
+// Last position of " WORD " in s, as s.rfind(" WORD "): the address tail is searched on nearly
+// every line, so the candidates (WORD's first letter) are found from the end with memrchr, which
+// scans many bytes per step, and only they are compared.
 template <std::size_t N>
 std::size_t RFindWord(std::string_view s, const char (&word)[N]) {
   constexpr std::size_t n = N - 1;  // " WORD "
   if (s.size() < n) return std::string_view::npos;
-  for (std::size_t i = s.size() - n + 1; i-- > 0;) {
-    if (s[i + n - 1] != ' ' || s[i] != ' ') continue;
-    std::size_t k = 1;
-    while (k + 1 < n && s[i + k] == word[k]) ++k;
-    if (k + 1 == n) return i;
+  const char* base = s.data();
+  // A match at i has WORD's first letter at i + 1, in [1, s.size() - n + 1].
+  std::size_t end = s.size() - n + 2;  // search [1, end) for the letter
+  while (end > 1) {
+    const void* hit = memrchr(base + 1, word[1], end - 1);
+    if (hit == nullptr) return std::string_view::npos;
+    const auto j = static_cast<std::size_t>(static_cast<const char*>(hit) - base);
+    if (base[j - 1] == ' ' && std::memcmp(base + j, word + 1, n - 1) == 0) return j - 1;
+    end = j;
   }
   return std::string_view::npos;
 }
