@@ -6,10 +6,15 @@
 #include <array>
 #include <cerrno>
 #include <charconv>
+#include <condition_variable>
 #include <cstring>
 #include <ctime>
+#include <deque>
 #include <fstream>
+#include <functional>
 #include <memory>
+#include <mutex>
+#include <thread>
 
 #include "agent/collectors/collector.h"
 #include "agent/detectors/abnormal_login.h"
@@ -38,22 +43,26 @@ inline bool NeedsEscape8(std::uint64_t w) {
   return ((w & kHigh) | control | has_zero(w ^ (kOnes * '"')) | has_zero(w ^ (kOnes * '\\'))) != 0;
 }
 
-// Appends s as a JSON string. Plain printable ASCII (nearly every log field) is copied in one go;
-// anything else goes through Json, which escapes and replaces invalid UTF-8 so the output stays
-// valid.
-void AppendJsonString(std::string* out, std::string_view s) {
-  bool plain = true;
+// Whether s is plain printable ASCII without '"' or '\\' (nearly every log field): such a string is
+// its own JSON text between quotes.
+bool IsPlainJson(std::string_view s) {
   std::size_t i = 0;
-  for (; plain && i + 8 <= s.size(); i += 8) {
+  for (; i + 8 <= s.size(); i += 8) {
     std::uint64_t w;
     std::memcpy(&w, s.data() + i, sizeof w);
-    plain = !NeedsEscape8(w);
+    if (NeedsEscape8(w)) return false;
   }
-  for (; plain && i < s.size(); ++i) {
+  for (; i < s.size(); ++i) {
     const auto u = static_cast<unsigned char>(s[i]);
-    plain = u >= 0x20 && u < 0x80 && s[i] != '"' && s[i] != '\\';
+    if (u < 0x20 || u >= 0x80 || s[i] == '"' || s[i] == '\\') return false;
   }
-  if (!plain) {
+  return true;
+}
+
+// Appends s as a JSON string. Plain strings are copied in one go; anything else goes through Json,
+// which escapes and replaces invalid UTF-8 so the output stays valid.
+void AppendJsonString(std::string* out, std::string_view s) {
+  if (!IsPlainJson(s)) {
     *out += Json(s).Dump();
     return;
   }
@@ -74,7 +83,10 @@ class TimeText {
  public:
   const std::string& Get(std::int64_t t) {
     if (!valid_ || t != time_) {
-      if (!FormatFast(t)) text_ = FormatIso8601(t);
+      if (!FormatFast(t)) {
+        text_ = FormatIso8601(t);
+        day_valid_ = false;
+      }
       time_ = t;
       valid_ = true;
     }
@@ -89,6 +101,12 @@ class TimeText {
     if (t < 0 || t >= kYear10000) return false;
     const std::int64_t days = t / 86400;
     const auto secs = static_cast<unsigned>(t % 86400);
+    if (day_valid_ && days == day_ && text_.size() == 20) {  // same date: rewrite the clock only
+      Put2(&text_[11], secs / 3600);
+      Put2(&text_[14], secs / 60 % 60);
+      Put2(&text_[17], secs % 60);
+      return true;
+    }
     // civil_from_days (Howard Hinnant); days >= 0 here.
     const std::int64_t z = days + 719468;
     const std::int64_t era = z / 146097;
@@ -118,18 +136,31 @@ class TimeText {
     put2(17, secs % 60);
     buf[19] = 'Z';
     text_.assign(buf, sizeof buf);
+    day_ = days;
+    day_valid_ = true;
     return true;
+  }
+  static void Put2(char* at, unsigned v) {
+    at[0] = static_cast<char>('0' + v / 10);
+    at[1] = static_cast<char>('0' + v % 10);
   }
 
   bool valid_ = false;
   std::int64_t time_ = 0;
   std::string text_;
+  bool day_valid_ = false;  // text_ holds the date of day_ (days since the epoch)
+  std::int64_t day_ = 0;
 };
 
 // Every event of a file starts with the same {"file":NAME,"line": text: escape the name once.
 class FilePrefix {
  public:
-  const std::string& Get(const std::string& file) {
+  const std::string& Get(const agent::FileName& name) {
+    // Events of one file share its name's storage: the same address is the same name (held_ keeps
+    // it alive, so the address cannot be reused by another).
+    if (valid_ && &name.str() == &held_.str()) return text_;
+    held_ = name;
+    const std::string& file = held_.str();
     if (!valid_ || file != file_) {
       file_ = file;
       text_ = "{\"file\":";
@@ -142,6 +173,7 @@ class FilePrefix {
 
  private:
   bool valid_ = false;
+  agent::FileName held_;
   std::string file_;
   std::string text_;
 };
@@ -174,6 +206,219 @@ void AppendEventJson(std::string* out, const LoginEvent& e, TimeText* time_text,
   AppendInt(out, e.attempts);
   *out += e.invalid_user ? ",\"invalid_user\":true}" : ",\"invalid_user\":false}";
 }
+
+// The JSON document's buffer, written through a raw pointer and flushed to the file when the next
+// piece does not fit: an event's size is bounded first, then its pieces are copied without a
+// capacity check each.
+class JsonOut {
+ public:
+  explicit JsonOut(std::FILE* out) : out_(out), buf_(new char[kSize]), cap_(kSize) {}
+  // Room for n more bytes; returns where they go (then Commit the end of what was written).
+  char* Reserve(std::size_t n) {
+    if (n > cap_ - len_) {
+      Flush();
+      if (n > cap_) {
+        buf_.reset(new char[n]);
+        cap_ = n;
+      }
+    }
+    return buf_.get() + len_;
+  }
+  void Commit(const char* end) { len_ = static_cast<std::size_t>(end - buf_.get()); }
+  void Append(std::string_view s) {
+    char* p = Reserve(s.size());
+    std::memcpy(p, s.data(), s.size());
+    Commit(p + s.size());
+  }
+  void Flush() {
+    if (len_ > 0) std::fwrite(buf_.get(), 1, len_, out_);
+    len_ = 0;
+  }
+
+ private:
+  static constexpr std::size_t kSize = std::size_t{1} << 18;
+  std::FILE* out_;
+  std::unique_ptr<char[]> buf_;
+  std::size_t cap_;
+  std::size_t len_ = 0;
+};
+
+template <std::size_t N>
+char* Put(char* p, const char (&text)[N]) {
+  std::memcpy(p, text, N - 1);
+  return p + N - 1;
+}
+
+char* Put(char* p, std::string_view s) {
+  std::memcpy(p, s.data(), s.size());
+  return p + s.size();
+}
+
+// Bytes that a JSON string cannot hold as they are: controls, '"', '\\', and non-ASCII (which goes
+// through the escaper for its UTF-8 check).
+constexpr std::array<bool, 256> kNeedsEscape = [] {
+  std::array<bool, 256> t{};
+  for (std::size_t c = 0; c < t.size(); ++c) t[c] = c < 0x20 || c >= 0x80 || c == '"' || c == '\\';
+  return t;
+}();
+
+// Copies s between quotes; sets *escape when a byte of it needs escaping (the text is then wrong
+// and must be discarded).
+char* PutQuoted(char* p, std::string_view s, bool* escape) {
+  *p++ = '"';
+  bool bad = false;
+  for (const char c : s) {
+    *p++ = c;
+    bad |= kNeedsEscape[static_cast<unsigned char>(c)];
+  }
+  *p++ = '"';
+  *escape |= bad;
+  return p;
+}
+
+template <typename Int>
+char* PutInt(char* p, Int v) {
+  return std::to_chars(p, p + 24, v).ptr;
+}
+
+// ",\n" ("\n" before the first event) and the event, byte for byte as AppendEventJson writes it:
+// strings are copied as they are while checked, and an event with a field that needs escaping is
+// written again by AppendEventJson.
+void WriteEventJson(JsonOut* out, const LoginEvent& e, bool first, TimeText* time_text,
+                    FilePrefix* file_prefix) {
+  const std::string& prefix = file_prefix->Get(e.file);
+  const std::string& time = time_text->Get(e.time);
+  const std::string_view outcome = agent::OutcomeName(e.outcome);
+  // The fixed text is under 200 bytes with the three numbers (at most 20 digits each).
+  const std::size_t bound = 256 + prefix.size() + time.size() + outcome.size() + e.service.size() +
+                            e.kind.size() + e.user.size() + e.source.size() + e.host.size();
+  char* p = out->Reserve(bound);
+  bool escape = false;
+  p = first ? Put(p, "\n") : Put(p, ",\n");
+  p = Put(p, prefix);
+  p = PutInt(p, e.line);
+  p = Put(p, ",\"time\":\"");
+  p = Put(p, time);
+  p = Put(p, "\",\"service\":");
+  p = PutQuoted(p, e.service, &escape);
+  p = Put(p, ",\"outcome\":\"");
+  p = Put(p, outcome);
+  p = Put(p, "\",\"kind\":");
+  p = PutQuoted(p, e.kind, &escape);
+  p = Put(p, ",\"user\":");
+  p = PutQuoted(p, e.user, &escape);
+  p = Put(p, ",\"source\":");
+  p = PutQuoted(p, e.source, &escape);
+  p = Put(p, ",\"port\":");
+  p = e.port > 0 ? PutInt(p, e.port) : Put(p, "null");
+  p = Put(p, ",\"host\":");
+  p = PutQuoted(p, e.host, &escape);
+  p = Put(p, ",\"attempts\":");
+  p = PutInt(p, e.attempts);
+  p = e.invalid_user ? Put(p, ",\"invalid_user\":true}") : Put(p, ",\"invalid_user\":false}");
+  if (!escape) {
+    out->Commit(p);
+    return;
+  }
+  std::string text = first ? "\n" : ",\n";  // not committed: written again, escaped
+  AppendEventJson(&text, e, time_text, file_prefix);
+  out->Append(text);
+}
+
+// Runs the detectors on an event (binary: it comes from a wtmp/btmp/lastlog file).
+using Detect = std::function<void(const LoginEvent& e, bool binary)>;
+
+// With --json, a second thread runs the detectors and formats and writes the events, so the
+// parser keeps the first to itself. Events go over in batches, in order (the detectors see them as
+// the parser emitted them); at most kMaxBatches wait (the parser blocks beyond that), so memory
+// stays bounded however long the log.
+class JsonEventWorker {
+ public:
+  JsonEventWorker(JsonOut* out, Detect detect)
+      : out_(out), detect_(std::move(detect)), thread_([this] { Run(); }) {
+    batch_.reserve(kBatch);
+  }
+  JsonEventWorker(const JsonEventWorker&) = delete;
+  JsonEventWorker& operator=(const JsonEventWorker&) = delete;
+  ~JsonEventWorker() { Finish(); }
+
+  void Add(LoginEvent&& e, bool binary) {
+    batch_.emplace_back(std::move(e), binary);  // the event is moved once, into place
+    if (batch_.size() >= kBatch) Submit();
+  }
+  // Detects and writes what is left and stops the thread; the detectors and the JsonOut are the
+  // caller's again. Idempotent.
+  void Finish() {
+    if (!thread_.joinable()) return;
+    if (!batch_.empty()) Submit();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      done_ = true;
+    }
+    ready_.notify_one();
+    thread_.join();
+  }
+
+ private:
+  static constexpr std::size_t kBatch = 1024;
+  static constexpr std::size_t kMaxBatches = 16;  // about 4 MB of events at most
+  struct Item {
+    Item(LoginEvent&& e, bool b) : event(std::move(e)), binary(b) {}
+    LoginEvent event;
+    bool binary;
+  };
+
+  void Submit() {
+    std::unique_lock<std::mutex> lock(mu_);
+    room_.wait(lock, [this] { return queue_.size() < kMaxBatches; });
+    queue_.push_back(std::move(batch_));
+    batch_.clear();
+    if (!spare_.empty()) {  // a written batch keeps its capacity
+      batch_ = std::move(spare_.back());
+      spare_.pop_back();
+    }
+    lock.unlock();
+    ready_.notify_one();
+  }
+
+  void Run() {
+    bool first = true;
+    std::vector<Item> batch;
+    while (true) {
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        if (batch.capacity() > 0) {  // the batch just written goes back for reuse
+          batch.clear();
+          spare_.push_back(std::move(batch));
+          batch = {};
+        }
+        ready_.wait(lock, [this] { return !queue_.empty() || done_; });
+        if (queue_.empty()) return;
+        batch = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      room_.notify_one();
+      for (const Item& item : batch) {
+        detect_(item.event, item.binary);
+        WriteEventJson(out_, item.event, first, &time_text_, &file_prefix_);
+        first = false;
+      }
+    }
+  }
+
+  JsonOut* out_;  // the worker's until Finish
+  Detect detect_;
+  TimeText time_text_;
+  FilePrefix file_prefix_;
+  std::vector<Item> batch_;  // being filled by the parsing thread
+  std::mutex mu_;
+  std::condition_variable ready_;  // a batch is queued, or done_
+  std::condition_variable room_;   // the queue has room
+  std::deque<std::vector<Item>> queue_;
+  std::vector<std::vector<Item>> spare_;
+  bool done_ = false;
+  std::thread thread_;  // last: starts once the members above exist
+};
 
 constexpr std::array<agent::Field, 8> kEventColumns = {{
     {"time", agent::FieldType::kString, false, true},
@@ -239,31 +484,37 @@ std::int32_t LocalUtcOffset() {
 // Output of the run: streams JSON events or collects the first table rows.
 class Printer {
  public:
-  Printer(const LogscanArgs& args, std::FILE* out) : args_(args), out_(out) {
+  Printer(const LogscanArgs& args, std::FILE* out, Detect detect)
+      : args_(args), out_(out), json_(out), detect_(std::move(detect)) {
     if (args_.json) {
-      buf_.reserve(kFlushBytes + 4096);
-      buf_ = "{\"events\":[";
+      json_.Append("{\"events\":[");
+      worker_ = std::make_unique<JsonEventWorker>(&json_, detect_);
     }
   }
-  void Event(const LoginEvent& e) {
+  // Runs the detectors on the event (on the worker thread with --json) and lists it.
+  void Event(LoginEvent&& e, bool binary) {
     ++events_;
     if (args_.json) {
-      buf_ += events_ == 1 ? "\n" : ",\n";
-      AppendEventJson(&buf_, e, &time_text_, &file_prefix_);
-      if (buf_.size() >= kFlushBytes) Flush();
-    } else if (rows_.size() < args_.max_events) {
-      rows_.Push(EventRow(e));
+      worker_->Add(std::move(e), binary);
+      return;
     }
+    detect_(e, binary);
+    if (rows_.size() < args_.max_events) rows_.Push(EventRow(e));
+  }
+  // Waits until every event went through the detectors (and was written): their alerts are final.
+  void Drain() {
+    if (worker_) worker_->Finish();
   }
   void Finish(const std::vector<const Alert*>& alerts) {
+    Drain();
     if (args_.json) {
-      buf_ += events_ == 0 ? "],\"alerts\":[" : "\n],\"alerts\":[";
+      json_.Append(events_ == 0 ? "],\"alerts\":[" : "\n],\"alerts\":[");
       for (std::size_t i = 0; i < alerts.size(); ++i) {
-        buf_ += i == 0 ? "\n" : ",\n";
-        buf_ += agent::AlertToJson(*alerts[i]).Dump();
+        json_.Append(i == 0 ? "\n" : ",\n");
+        json_.Append(agent::AlertToJson(*alerts[i]).Dump());
       }
-      buf_ += alerts.empty() ? "]}\n" : "\n]}\n";
-      Flush();
+      json_.Append(alerts.empty() ? "]}\n" : "\n]}\n");
+      json_.Flush();
       return;
     }
     std::string text = "EVENTS\n";
@@ -284,16 +535,11 @@ class Printer {
   }
 
  private:
-  void Flush() {
-    std::fwrite(buf_.data(), 1, buf_.size(), out_);
-    buf_.clear();
-  }
-  static constexpr std::size_t kFlushBytes = 1 << 16;
   const LogscanArgs& args_;
   std::FILE* out_;
-  std::string buf_;
-  TimeText time_text_;
-  FilePrefix file_prefix_;
+  JsonOut json_;
+  Detect detect_;
+  std::unique_ptr<JsonEventWorker> worker_;  // --json: detects and writes the events into json_
   std::uint64_t events_ = 0;
   Json rows_ = Json::MakeArray();
 };
@@ -404,21 +650,21 @@ int RunLogscan(const LogscanArgs& args, std::FILE* out, std::FILE* err) {
     if (binary_kind(path) == agent::BinaryLog::kNone) text_source = true;
   }
 
-  Printer printer(args, out);
-  const auto sink = [&](LoginEvent&& e) {
-    brute_force.Process(e);
-    abnormal.Process(e);
-    printer.Event(e);
-  };
-  const auto binary_sink = [&](LoginEvent&& e) {
-    if (e.kind == "lastlog") {
+  // The detectors belong to the printer (its worker thread with --json) until Drain().
+  const auto detect = [&](const LoginEvent& e, bool binary) {
+    if (!binary) {
+      brute_force.Process(e);
+      abnormal.Process(e);
+    } else if (e.kind == "lastlog") {
       abnormal.Seed(e);
     } else if (!text_source) {
       brute_force.Process(e);
       abnormal.Process(e);
     }
-    printer.Event(e);
   };
+  Printer printer(args, out, detect);
+  const auto sink = [&](LoginEvent&& e) { printer.Event(std::move(e), false); };
+  const auto binary_sink = [&](LoginEvent&& e) { printer.Event(std::move(e), true); };
   for (const std::string& path : args.files) {
     const agent::BinaryLog binary = binary_kind(path);
     if (binary != agent::BinaryLog::kNone && path == "-") {
@@ -443,6 +689,7 @@ int RunLogscan(const LogscanArgs& args, std::FILE* out, std::FILE* err) {
     }
   }
 
+  printer.Drain();
   std::vector<const Alert*> alerts;
   for (const Alert& a : brute_force.alerts()) alerts.push_back(&a);
   for (const Alert& a : abnormal.alerts()) alerts.push_back(&a);

@@ -8,7 +8,10 @@ namespace rampart::agent {
 namespace {
 
 void AddName(std::vector<std::string>* names, bool* truncated, std::string_view name) {
-  if (name.empty() || std::find(names->begin(), names->end(), name) != names->end()) return;
+  // A full, truncated list stays as it is whatever the name: skip the search (a storm's alert
+  // meets its list's names on every event).
+  if (name.empty() || (*truncated && names->size() >= kMaxAlertNames)) return;
+  if (std::find(names->begin(), names->end(), name) != names->end()) return;
   if (names->size() >= kMaxAlertNames) {
     *truncated = true;
     return;

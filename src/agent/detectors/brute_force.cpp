@@ -26,9 +26,11 @@ void BruteForceDetector::Process(const LoginEvent& event, std::vector<std::size_
     CheckCracked(event, changed);
     return;
   }
-  CountFailure(event, changed);
+  // The source is looked up in up to four maps: hash it once.
+  const std::size_t source_hash = StringMap<Incident>::Hash(event.source);
+  CountFailure(event, source_hash, changed);
   if ((event.invalid_user || event.kind == "invalid_user") && rules_.invalid_user_scan.enabled) {
-    CountInvalidUser(event, changed);
+    CountInvalidUser(event, source_hash, changed);
   }
 }
 
@@ -97,7 +99,18 @@ bool BruteForceDetector::Count(std::size_t i, Window& w, const LoginEvent& e, st
   return true;
 }
 
-void BruteForceDetector::CountFailure(const LoginEvent& e, std::vector<std::size_t>* changed) {
+namespace {
+
+// Most updates of a storm's alert repeat its latest source, user and service: compare, copy only
+// what changed.
+void Assign(std::string* to, const std::string& from) {
+  if (*to != from) *to = from;
+}
+
+}  // namespace
+
+void BruteForceDetector::CountFailure(const LoginEvent& e, std::size_t source_hash,
+                                      std::vector<std::size_t>* changed) {
   const std::uint64_t n = std::max<std::uint32_t>(e.attempts, 1);
   for (const RuleScope scope : {RuleScope::kSource, RuleScope::kAccount}) {
     const bool by_source = scope == RuleScope::kSource;
@@ -107,12 +120,12 @@ void BruteForceDetector::CountFailure(const LoginEvent& e, std::vector<std::size
     const std::uint32_t all = by_source ? source_mask_ : account_mask_;
     auto& incidents = by_source ? by_source_ : by_account_;
     auto& keys = by_source ? source_keys_ : account_keys_;
-    auto found = incidents.find(key);
-    const bool existed = found != incidents.end();
-    Incident* incident = existed ? &found->second : nullptr;
+    const std::size_t hash = by_source ? source_hash : StringMap<Incident>::Hash(key);
+    Incident* incident = incidents.Find(key, hash);
+    const bool existed = incident != nullptr;
     bool touched = false;
     if (incident == nullptr || (incident->crossed & all) != all) {
-      KeyState& ks = keys.Get(key);
+      KeyState& ks = keys.Get(key, hash);
       if (ks.windows.empty()) ks.windows.resize(rule_ids.size());
       for (std::size_t j = 0; j < rule_ids.size(); ++j) {
         const std::size_t i = rule_ids[j];
@@ -136,7 +149,7 @@ void BruteForceDetector::CountFailure(const LoginEvent& e, std::vector<std::size
           } else {
             a.AddSource(e.source);
           }
-          incident = &incidents.emplace(key, Incident{idx, bit}).first->second;
+          incident = &incidents.Insert(key, hash, Incident{idx, bit});
         } else {
           incident->crossed |= bit;
           Alert& a = alerts_[incident->alert];
@@ -147,15 +160,15 @@ void BruteForceDetector::CountFailure(const LoginEvent& e, std::vector<std::size
         }
       }
       // Every rule of this scope has fired for the key: its alert is all that is kept.
-      if (incident != nullptr && (incident->crossed & all) == all) keys.Erase(key);
+      if (incident != nullptr && (incident->crossed & all) == all) keys.Erase(key, hash);
     }
     if (existed) {
       Alert& a = alerts_[incident->alert];
       a.count += n;
       a.last_seen = std::max(a.last_seen, e.time);
-      a.source = e.source;
-      a.user = e.user;
-      a.service = e.service;
+      Assign(&a.source, e.source);
+      Assign(&a.user, e.user);
+      Assign(&a.service, e.service);
       a.AddUser(e.user);
       if (!by_source) a.AddSource(e.source);
       touched = true;
@@ -164,21 +177,22 @@ void BruteForceDetector::CountFailure(const LoginEvent& e, std::vector<std::size
   }
 }
 
-void BruteForceDetector::CountInvalidUser(const LoginEvent& e, std::vector<std::size_t>* changed) {
+void BruteForceDetector::CountInvalidUser(const LoginEvent& e, std::size_t source_hash,
+                                          std::vector<std::size_t>* changed) {
   if (e.user.empty()) return;
   const InvalidUserScanRule& r = rules_.invalid_user_scan;
   const std::uint64_t n = std::max<std::uint32_t>(e.attempts, 1);
-  if (auto it = scans_raised_.find(e.source); it != scans_raised_.end()) {
-    Alert& a = alerts_[it->second];
+  if (const std::size_t* raised = scans_raised_.Find(e.source, source_hash)) {
+    Alert& a = alerts_[*raised];
     a.count += n;
     a.last_seen = std::max(a.last_seen, e.time);
-    a.user = e.user;
-    a.service = e.service;
+    Assign(&a.user, e.user);
+    Assign(&a.service, e.service);
     a.AddUser(e.user);
-    if (changed != nullptr) changed->push_back(it->second);
+    if (changed != nullptr) changed->push_back(*raised);
     return;
   }
-  Scan& s = scans_.Get(e.source);
+  Scan& s = scans_.Get(e.source, source_hash);
   const std::int64_t t = std::max(e.time, s.last_time);
   s.last_time = t;
   const std::int64_t horizon = t - r.window_seconds;
@@ -199,29 +213,30 @@ void BruteForceDetector::CountInvalidUser(const LoginEvent& e, std::vector<std::
     a.first_seen = std::min(a.first_seen, time);
   }
   a.count = s.users.size();
-  scans_raised_.emplace(e.source, idx);
-  scans_.Erase(e.source);
+  scans_raised_.Insert(e.source, source_hash, idx);
+  scans_.Erase(e.source, source_hash);
   if (changed != nullptr) changed->push_back(idx);
 }
 
 void BruteForceDetector::CheckCracked(const LoginEvent& e, std::vector<std::size_t>* changed) {
   const Alert* attack = nullptr;
-  if (auto it = by_source_.find(e.source); it != by_source_.end()) {
-    attack = &alerts_[it->second.alert];
-  } else if (auto acc = by_account_.find(e.user); acc != by_account_.end()) {
-    const Alert& a = alerts_[acc->second.alert];
+  if (const Incident* by_source = by_source_.Find(e.source)) {
+    attack = &alerts_[by_source->alert];
+  } else if (const Incident* by_account = by_account_.Find(e.user)) {
+    const Alert& a = alerts_[by_account->alert];
     if (std::find(a.sources.begin(), a.sources.end(), e.source) != a.sources.end()) attack = &a;
   }
   if (attack == nullptr) return;
   key_ = e.source;
   key_ += '\n';
   key_ += e.user;
-  if (auto it = cracked_.find(key_); it != cracked_.end()) {
-    Alert& a = alerts_[it->second];
+  const std::size_t key_hash = StringMap<std::size_t>::Hash(key_);
+  if (const std::size_t* cracked = cracked_.Find(key_, key_hash)) {
+    Alert& a = alerts_[*cracked];
     ++a.count;
     a.last_seen = std::max(a.last_seen, e.time);
     a.service = e.service;
-    if (changed != nullptr) changed->push_back(it->second);
+    if (changed != nullptr) changed->push_back(*cracked);
     return;
   }
   const std::string rule = attack->rule;
@@ -229,7 +244,7 @@ void BruteForceDetector::CheckCracked(const LoginEvent& e, std::vector<std::size
   const std::size_t idx = NewAlert("cracked", rule, AlertLevel::kCritical, e);
   alerts_[idx].count = 1;
   alerts_[idx].failures = failures;
-  cracked_.emplace(key_, idx);
+  cracked_.Insert(key_, key_hash, idx);
   if (changed != nullptr) changed->push_back(idx);
 }
 

@@ -12,12 +12,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "agent/detectors/alert.h"
 #include "agent/detectors/lru_map.h"
 #include "agent/detectors/rules.h"
+#include "agent/detectors/string_map.h"
 #include "agent/sources/login_event.h"
 
 namespace rampart::agent {
@@ -78,8 +78,11 @@ class BruteForceDetector {
   // then reset and its users/sources moved to crossed_users_/crossed_sources_).
   bool Count(std::size_t i, Window& w, const LoginEvent& e, std::uint64_t n,
              std::int64_t* first_seen, std::uint64_t* total);
-  void CountFailure(const LoginEvent& e, std::vector<std::size_t>* changed);
-  void CountInvalidUser(const LoginEvent& e, std::vector<std::size_t>* changed);
+  // source_hash: StringMap's Hash(e.source), computed once per event.
+  void CountFailure(const LoginEvent& e, std::size_t source_hash,
+                    std::vector<std::size_t>* changed);
+  void CountInvalidUser(const LoginEvent& e, std::size_t source_hash,
+                        std::vector<std::size_t>* changed);
   void CheckCracked(const LoginEvent& e, std::vector<std::size_t>* changed);
   std::size_t NewAlert(const char* type, const std::string& rule, AlertLevel level,
                        const LoginEvent& e);
@@ -94,11 +97,11 @@ class BruteForceDetector {
   LruMap<KeyState> source_keys_;
   LruMap<KeyState> account_keys_;
   LruMap<Scan> scans_;
-  std::unordered_map<std::string, Incident> by_source_;        // brute_force, source scope
-  std::unordered_map<std::string, Incident> by_account_;       // brute_force, account scope
-  std::unordered_map<std::string, std::size_t> scans_raised_;  // invalid_user_scan by source
-  std::unordered_map<std::string, std::size_t> cracked_;       // by source + '\n' + user
-  std::string key_;                                            // scratch
+  StringMap<Incident> by_source_;             // brute_force, source scope
+  StringMap<Incident> by_account_;            // brute_force, account scope
+  StringMap<std::size_t> scans_raised_;       // invalid_user_scan by source
+  StringMap<std::size_t> cracked_;            // by source + '\n' + user
+  std::string key_;                           // scratch
   std::vector<std::string> crossed_sources_;  // scratch: Count()'s sources when a rule crossed
   std::vector<std::string> crossed_users_;    // scratch: Count()'s users when a rule crossed
 };

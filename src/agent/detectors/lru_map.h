@@ -26,8 +26,9 @@ class LruMap {
 
   // Returns the entry for key, creating a default one (and evicting the least recently used entry
   // when full); marks it most recently used. The reference is valid until the next Get/Erase.
-  V& Get(std::string_view key) {
-    const std::size_t h = Hash(key);
+  V& Get(std::string_view key) { return Get(key, Hash(key)); }
+  // The same with the key's hash already computed (h must be Hash(key)).
+  V& Get(std::string_view key, std::size_t h) {
     if (const std::uint32_t e = Lookup(key, h); e != kNone) {
       MoveToFront(e);
       return entries_[e].value;
@@ -59,12 +60,14 @@ class LruMap {
     const std::uint32_t e = Lookup(key, Hash(key));
     return e == kNone ? nullptr : &entries_[e].value;
   }
-  void Erase(std::string_view key) {
-    const std::uint32_t e = Lookup(key, Hash(key));
+  void Erase(std::string_view key) { Erase(key, Hash(key)); }
+  void Erase(std::string_view key, std::size_t h) {
+    const std::uint32_t e = Lookup(key, h);
     if (e != kNone) Remove(e);
   }
   std::size_t size() const { return size_; }
   std::uint64_t evictions() const { return evictions_; }
+  static std::size_t Hash(std::string_view key) { return std::hash<std::string_view>{}(key); }
 
  private:
   static constexpr std::uint32_t kNone = UINT32_MAX;
@@ -75,8 +78,6 @@ class LruMap {
     std::uint32_t prev;  // towards the most recently used; next: towards the least (or free list)
     std::uint32_t next;
   };
-
-  static std::size_t Hash(std::string_view key) { return std::hash<std::string_view>{}(key); }
 
   std::uint32_t Lookup(std::string_view key, std::size_t h) const {
     if (size_ == 0) return kNone;

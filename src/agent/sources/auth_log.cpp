@@ -184,23 +184,42 @@ struct AuthLogParser::State {
     for (auto key : idle) Close(key);
   }
 
+  // Strings are constructed from the views (cheaper than assigning into default ones).
   LoginEvent Make(const LogLine& l, std::uint64_t line_no, std::string_view service,
                   const AuthMessage& m) const {
-    LoginEvent e;
-    e.file = options.file.empty() && line_no == 0 ? journal : file;
-    e.line = line_no;
-    e.time = l.sec;
-    e.time_nsec = l.nsec;
-    e.service = service;
-    e.outcome = m.type == T::kSuccess ? LoginOutcome::kSuccess : LoginOutcome::kFailure;
-    e.kind = m.kind;
-    e.user = m.user;
-    e.source = m.source;
-    e.port = m.port;
-    e.host = l.host;
-    e.attempts = m.attempts;
-    e.invalid_user = m.invalid_user;
-    return e;
+    return LoginEvent{
+        .file = options.file.empty() && line_no == 0 ? journal : file,
+        .line = line_no,
+        .time = l.sec,
+        .time_nsec = l.nsec,
+        .service = std::string(service),
+        .outcome = m.type == T::kSuccess ? LoginOutcome::kSuccess : LoginOutcome::kFailure,
+        .kind = std::string(m.kind),
+        .user = std::string(m.user),
+        .source = std::string(m.source),
+        .port = m.port,
+        .host = std::string(l.host),
+        .attempts = m.attempts,
+        .invalid_user = m.invalid_user,
+    };
+  }
+
+  // Converts to the event Make builds: emplace_back constructs it in place from the conversion,
+  // with no temporary event to move.
+  struct MadeEvent {
+    const State& state;
+    const LogLine& l;
+    std::uint64_t line_no;
+    std::string_view service;
+    const AuthMessage& m;
+    operator LoginEvent() const {  // NOLINT(google-explicit-constructor)
+      return state.Make(l, line_no, service, m);
+    }
+  };
+
+  void EmitNew(const LogLine& l, std::uint64_t line_no, std::string_view service,
+               const AuthMessage& m) {
+    out->emplace_back(MadeEvent{*this, l, line_no, service, m});
   }
 
   void Handle(const LogLine& l, std::uint64_t line_no) {
@@ -219,7 +238,7 @@ struct AuthLogParser::State {
       if (m.type == T::kFailure || m.type == T::kPam || m.type == T::kPamMore ||
           m.type == T::kAnnounce || m.type == T::kSummary || m.type == T::kSuccess ||
           m.type == T::kDeferred) {
-        Emit(Make(l, line_no, service, m));
+        EmitNew(l, line_no, service, m);
       }
       return;
     }
@@ -255,29 +274,29 @@ struct AuthLogParser::State {
         c.pam.clear();
         c.guesses += m.attempts;
         c.counted = true;
-        Emit(Make(l, line_no, service, m));
+        EmitNew(l, line_no, service, m);
         break;
       case T::kPam:
         if (!dedup) {
           c.counted = true;
           c.guesses += m.attempts;
-          Emit(Make(l, line_no, service, m));
+          EmitNew(l, line_no, service, m);
         } else {
           if (c.pam.size() >= 2) {
             Emit(std::move(c.pam.front()));
             c.pam.erase(c.pam.begin());
           }
-          c.pam.push_back(Make(l, line_no, service, m));
+          c.pam.emplace_back(MadeEvent{*this, l, line_no, service, m});
         }
         break;
       case T::kPamMore:  // not a dedup service (returned above)
         c.counted = true;
         c.guesses += m.attempts;
-        Emit(Make(l, line_no, service, m));
+        EmitNew(l, line_no, service, m);
         break;
       case T::kDeferred:
         if (!c.succeeded && c.deferred.size() < kMaxHeldPerConnection) {
-          c.deferred.push_back(Make(l, line_no, service, m));
+          c.deferred.emplace_back(MadeEvent{*this, l, line_no, service, m});
         }
         break;
       case T::kAnnounce: {
@@ -289,7 +308,7 @@ struct AuthLogParser::State {
         if (!seen) {
           if (c.announced.size() < kMaxHeldPerConnection) c.announced.push_back(std::move(tag));
           c.counted = true;
-          Emit(Make(l, line_no, service, m));
+          EmitNew(l, line_no, service, m);
         }
         break;
       }
@@ -313,13 +332,13 @@ struct AuthLogParser::State {
               m.attempts -= static_cast<std::uint32_t>(c.guesses);
               c.guesses += m.attempts;
               c.counted = true;
-              Emit(Make(l, line_no, service, m));
+              EmitNew(l, line_no, service, m);
             }
           } else if (!c.counted) {
             m.attempts = 1;
             c.counted = true;
             c.guesses += 1;
-            Emit(Make(l, line_no, service, m));
+            EmitNew(l, line_no, service, m);
           }
         }
         if (m.closes) Close(key);
@@ -329,7 +348,7 @@ struct AuthLogParser::State {
         c.pam.clear();
         c.deferred.clear();
         c.succeeded = true;
-        Emit(Make(l, line_no, service, m));
+        EmitNew(l, line_no, service, m);
         break;
       case T::kNone:
       case T::kClose:

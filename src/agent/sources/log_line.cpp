@@ -158,7 +158,19 @@ void SplitProgramPid(std::string_view token, std::string_view* program, std::int
   *pid = -1;
   const std::size_t open = token.find('[');
   if (open != std::string_view::npos && token.back() == ']') {
-    if (auto p = ParseInt<std::int64_t>(token.substr(open + 1, token.size() - open - 2))) *pid = *p;
+    const std::string_view digits = token.substr(open + 1, token.size() - open - 2);
+    // Nearly every line has a plain decimal pid: read it here; anything else ("-1", 19+ digits,
+    // junk) takes ParseInt's full checks.
+    std::int64_t value = 0;
+    std::size_t i = 0;
+    if (digits.size() <= 18) {
+      while (i < digits.size() && IsDigit(digits[i])) value = value * 10 + (digits[i++] - '0');
+    }
+    if (!digits.empty() && i == digits.size()) {
+      *pid = value;
+    } else if (auto p = ParseInt<std::int64_t>(digits)) {
+      *pid = *p;
+    }
     token = token.substr(0, open);
   }
   const std::size_t slash = token.rfind('/');

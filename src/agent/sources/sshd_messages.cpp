@@ -1,5 +1,7 @@
 #include "agent/sources/sshd_messages.h"
 
+#include <cstring>
+
 #include "common/strings.h"
 
 namespace rampart::agent {
@@ -9,8 +11,12 @@ using T = AuthMessageType;
 
 int ParsePort(std::string_view s) {
   if (s.empty() || s.size() > 5) return -1;
-  auto p = ParseInt<int>(s);
-  return p && *p <= 65535 ? *p : -1;
+  int p = 0;
+  for (const char c : s) {
+    if (c < '0' || c > '9') return -1;
+    p = p * 10 + (c - '0');
+  }
+  return p <= 65535 ? p : -1;
 }
 
 bool IsIpv4(std::string_view s) {
@@ -32,17 +38,22 @@ bool IsIpv4(std::string_view s) {
   return parts == 3 && digits > 0;
 }
 
-// Last position of " WORD " in s, as s.rfind(" WORD ") but without a memcmp call per position:
-// the address tail is searched on nearly every line.
+// Last position of " WORD " in s, as s.rfind(" WORD "): the address tail is searched on nearly
+// every line, so the candidates (WORD's first letter) are found from the end with memrchr, which
+// scans many bytes per step, and only they are compared.
 template <std::size_t N>
 std::size_t RFindWord(std::string_view s, const char (&word)[N]) {
   constexpr std::size_t n = N - 1;  // " WORD "
   if (s.size() < n) return std::string_view::npos;
-  for (std::size_t i = s.size() - n + 1; i-- > 0;) {
-    if (s[i + n - 1] != ' ' || s[i] != ' ') continue;
-    std::size_t k = 1;
-    while (k + 1 < n && s[i + k] == word[k]) ++k;
-    if (k + 1 == n) return i;
+  const char* base = s.data();
+  // A match at i has WORD's first letter at i + 1, in [1, s.size() - n + 1].
+  std::size_t end = s.size() - n + 2;  // search [1, end) for the letter
+  while (end > 1) {
+    const void* hit = memrchr(base + 1, word[1], end - 1);
+    if (hit == nullptr) return std::string_view::npos;
+    const auto j = static_cast<std::size_t>(static_cast<const char*>(hit) - base);
+    if (base[j - 1] == ' ' && std::memcmp(base + j, word + 1, n - 1) == 0) return j - 1;
+    end = j;
   }
   return std::string_view::npos;
 }
@@ -122,40 +133,61 @@ AuthMessage ParseDisconnect(std::string_view rest) {
   return m;
 }
 
+// An IPv6 literal, maybe "::ffff:1.2.3.4" or "fe80::1%eth0" (s holds a ':').
+bool IsIpv6Text(std::string_view s) {
+  const std::size_t pct = s.find('%');
+  std::string_view addr = s.substr(0, pct);
+  if (pct != std::string_view::npos && pct + 1 == s.size()) return false;
+  if (addr.size() < 2 || addr.size() > 45) return false;
+  int colons = 0;
+  for (char c : addr) {
+    const bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    if (c == ':') ++colons;
+    if (!hex && c != ':' && c != '.') return false;
+  }
+  if (colons < 2) return false;
+  if (pct != std::string_view::npos) {
+    for (char c : s.substr(pct + 1)) {
+      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) {
+        return false;
+      }
+    }
+  }
+  const std::size_t dot = addr.find('.');
+  if (dot != std::string_view::npos) return IsIpv4(addr.substr(addr.rfind(':') + 1));
+  return true;
+}
+
 }  // namespace
 
 bool IsAddressOrHost(std::string_view s) {
   if (s.empty() || s.size() > 253) return false;
-  if (s.find(':') != std::string_view::npos) {  // IPv6, maybe "::ffff:1.2.3.4" or "fe80::1%eth0"
-    const std::size_t pct = s.find('%');
-    std::string_view addr = s.substr(0, pct);
-    if (pct != std::string_view::npos && pct + 1 == s.size()) return false;
-    if (addr.size() < 2 || addr.size() > 45) return false;
-    int colons = 0;
-    for (char c : addr) {
-      const bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-      if (c == ':') ++colons;
-      if (!hex && c != ':' && c != '.') return false;
-    }
-    if (colons < 2) return false;
-    if (pct != std::string_view::npos) {
-      for (char c : s.substr(pct + 1)) {
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) {
-          return false;
-        }
-      }
-    }
-    const std::size_t dot = addr.find('.');
-    if (dot != std::string_view::npos) return IsIpv4(addr.substr(addr.rfind(':') + 1));
-    return true;
-  }
+  // One pass for the usual cases, an IPv4 literal (checked on the way) or a host name; a ':'
+  // anywhere makes it an IPv6 literal.
   bool all_digits_dots = true;
+  bool ipv4 = true;
+  int parts = 0;
+  unsigned value = 0;
+  int digits = 0;
   for (char c : s) {
-    const bool alnum = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-    if (!alnum && c != '-' && c != '.' && c != '_') return false;
-    if (!(c >= '0' && c <= '9') && c != '.') all_digits_dots = false;
+    if (c >= '0' && c <= '9') {
+      value = value * 10 + static_cast<unsigned>(c - '0');
+      if (++digits > 3 || value > 255) ipv4 = false;
+      continue;
+    }
+    if (c == '.') {
+      if (digits == 0 || ++parts > 3) ipv4 = false;
+      digits = 0;
+      value = 0;
+      continue;
+    }
+    all_digits_dots = false;
+    const bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    if (!alpha && c != '-' && c != '_') {
+      return s.find(':') != std::string_view::npos && IsIpv6Text(s);
+    }
   }
-  return all_digits_dots ? IsIpv4(s) : true;
+  return all_digits_dots ? ipv4 && parts == 3 && digits > 0 : true;
 }
 
 bool ParseFromTail(std::string_view msg, std::string_view* head, std::string_view* addr,
