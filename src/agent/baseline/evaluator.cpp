@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "agent/baseline/probes.h"
+#include "agent/baseline/sshd_effective.h"
 #include "agent/collectors/host.h"
 #include "agent/collectors/software_apk.h"
 #include "agent/collectors/software_dpkg.h"
@@ -267,6 +268,29 @@ const std::optional<SshdConfig>& HostFacts::Sshd() {
     return out;
   });
   return sshd_;
+}
+
+const HostFacts::SshdTest& HostFacts::SshdEffective() {
+  if (sshd_test_) return *sshd_test_;
+  sshd_test_.emplace();
+  // Only this machine's sshd describes this machine, and only policies allowed to run programs
+  // (shipped ones) run it.
+  if (!host_.is_live() || !options_.allow_commands) return *sshd_test_;
+  const std::string unsafe = UnsafeExecutable(kSshdProgram);
+  if (!unsafe.empty()) {
+    if (!EndsWith(unsafe, "is not installed")) {
+      sshd_test_->note = std::string("sshd -T not run (") + unsafe + "); values from the files";
+    }
+    return *sshd_test_;
+  }
+  auto values = RunSshdTest(kSshdProgram, "", "");
+  if (values.ok()) {
+    sshd_test_->values = std::move(*values);
+  } else {
+    sshd_test_->note = std::string(kSshdProgram) + " -T failed (" + values.status().message() +
+                       "); values from the files";
+  }
+  return *sshd_test_;
 }
 
 std::optional<std::uint32_t> HostFacts::UserId(const std::string& s) {

@@ -70,6 +70,13 @@ class HostFacts {
   const std::vector<PortRow>& Ports();
   // sshd_config parsed (nullopt when absent).
   const std::optional<SshdConfig>& Sshd();
+  // `sshd -T` on a live host, when commands are allowed and sshd is installed in a root-owned
+  // path. `values` unset: not run or failed; `note` then says why when it matters (it failed).
+  struct SshdTest {
+    std::optional<std::map<std::string, std::string>> values;
+    std::string note;
+  };
+  const SshdTest& SshdEffective();
   std::optional<std::uint32_t> UserId(const std::string& name_or_number);
   std::optional<std::uint32_t> GroupId(const std::string& name_or_number);
 
@@ -96,6 +103,7 @@ class HostFacts {
   std::optional<std::vector<PortRow>> ports_;
   bool sshd_read_ = false;
   std::optional<SshdConfig> sshd_;
+  std::optional<SshdTest> sshd_test_;
 };
 
 // The probe implementations.
