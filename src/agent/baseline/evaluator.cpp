@@ -70,10 +70,29 @@ const std::string& HostFacts::OsVersion() {
 const std::vector<SoftwarePackage>& HostFacts::Packages() {
   if (!packages_) {
     packages_ = ReadDpkgPackages(host_);
-    for (auto& p : ReadRpmPackages(host_)) packages_->push_back(std::move(p));
+    const bool dpkg = host_.Exists("/var/lib/dpkg/status");
+    const auto rpmdb = FindRpmDb(host_);
+    std::size_t rpms = 0;
+    for (auto& p : ReadRpmPackages(host_)) {
+      packages_->push_back(std::move(p));
+      ++rpms;
+    }
+    const bool apk = host_.Exists("/lib/apk/db/installed");
     for (auto& p : ReadApkPackages(host_)) packages_->push_back(std::move(p));
+    // "not installed" is an answer only where a package database was read.
+    if (!dpkg && !rpmdb && !apk) {
+      package_db_problem_ = "no package database (dpkg status, RPM database or apk installed)";
+    } else if (rpmdb && rpms == 0 && !dpkg && !apk) {
+      // Every RPM system has packages; an empty result is a database librpm could not read.
+      package_db_problem_ = "the RPM database " + rpmdb->file + " could not be read";
+    }
   }
   return *packages_;
+}
+
+const std::string& HostFacts::PackageDbProblem() {
+  (void)Packages();
+  return package_db_problem_;
 }
 
 const SystemdUnitIndex& HostFacts::Units() {

@@ -45,6 +45,9 @@ class HostFacts {
   const std::vector<std::string>& OsIds();
   const std::string& OsVersion();
   const std::vector<SoftwarePackage>& Packages();
+  // Why package answers cannot be trusted: no package database at all, or an RPM database that
+  // could not be read; "" when one was read.
+  const std::string& PackageDbProblem();
   const SystemdUnitIndex& Units();
   const std::optional<std::map<std::string, std::string>>& ActiveStates();
   struct Setting {
@@ -86,6 +89,7 @@ class HostFacts {
   std::optional<std::vector<std::string>> os_ids_;
   std::string os_version_;
   std::optional<std::vector<SoftwarePackage>> packages_;
+  std::string package_db_problem_;
   std::unique_ptr<SystemdUnitIndex> units_;
   bool active_read_ = false;
   std::optional<std::map<std::string, std::string>> active_;
