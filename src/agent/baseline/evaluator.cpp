@@ -1,5 +1,7 @@
 #include "agent/baseline/evaluator.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 
 #include "agent/baseline/probes.h"
@@ -295,6 +297,9 @@ const HostFacts::SshdTest& HostFacts::SshdEffective() {
   // Only this machine's sshd describes this machine, and only policies allowed to run programs
   // (shipped ones) run it.
   if (!host_.is_live() || !options_.allow_commands) return *sshd_test_;
+  // sshd -T loads the host keys, which only root can read: without root the files answer, as
+  // they do under --root (the evidence names file:line or "default" either way).
+  if (::geteuid() != 0) return *sshd_test_;
   const std::string unsafe = UnsafeExecutable(kSshdProgram);
   if (!unsafe.empty()) {
     if (!EndsWith(unsafe, "is not installed")) {
