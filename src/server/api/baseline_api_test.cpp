@@ -168,7 +168,9 @@ TEST_F(BaselineApi, PatchSettingsAndDelete) {
   r = Do("PATCH", "/api/v1/baseline/policies/shipped-demo", admin_,
          R"({"enabled":true,"schedule":{"every_days":1,"at":"02:30","time_zone":"Europe/Paris"}})");
   ASSERT_EQ(r.status, 200) << r.body;
-  EXPECT_TRUE(ParseBody(r).Find("schedule")->Find("next_run_at")->is_string()) << r.body;
+  // Saved at 2026-01-01T00:00Z (01:00 in Paris): next 02:30 CET is 01:30 UTC.
+  EXPECT_EQ(ParseBody(r).Find("schedule")->GetString("next_run_at"), "2026-01-01T01:30:00Z")
+      << r.body;
   got = GetOk("/api/v1/baseline/policies/shipped-demo", viewer_);
   EXPECT_EQ(got.Find("schedule")->GetString("time_zone"), "Europe/Paris");
   EXPECT_EQ(got.Find("schedule")->GetString("at"), "02:30");
