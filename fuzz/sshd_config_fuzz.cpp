@@ -1,12 +1,14 @@
 // Fuzzes the sshd_config parser (agent/baseline/sshd_config.h). The input is the main file; every
 // Include resolves to the same text again, so include recursion, loops and Match nesting are
-// exercised. Values looked up must come from the parsed directives or the defaults.
+// exercised. Values looked up must come from the parsed directives or the defaults. The input is
+// also parsed as `sshd -T` output and as an sshd time value.
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
 
 #include "agent/baseline/sshd_config.h"
+#include "agent/baseline/sshd_effective.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace rampart::agent::baseline;
@@ -26,5 +28,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (!g || !v) __builtin_trap();  // all four have defaults
   }
   for (const auto& m : cfg.matches) (void)SshdMatches(m.criteria, conn);
+  // The same bytes as `sshd -T` output and as a time value.
+  const auto t = ParseSshdTestOutput(text);
+  if (t.size() > 4096) __builtin_trap();
+  for (const auto& [key, value] : t) {
+    if (key.empty() || value.empty()) __builtin_trap();
+    (void)SshdExpandAlgorithms(key, value);
+  }
+  if (auto secs = ParseSshdTime(text); secs && *secs < 0) __builtin_trap();
   return 0;
 }

@@ -23,7 +23,8 @@ PACKAGES=(
   iproute2 procps time bc jq curl openssl sqlite3
   # the MySQL-protocol storage tests start a private MariaDB (scripts/mariadb-test.sh)
   mariadb-server
-  # regenerating the RPM fixture database (tests/testdata/make-rpmdb.sh)
+  # regenerating the RPM fixture databases (tests/testdata/make-rpmdb.sh,
+  # tests/testdata/baseline/make-rpmdbs.sh)
   rpm
   # journal files for the journald reader's tests
   systemd-journal-remote
@@ -33,6 +34,8 @@ PACKAGES=(
   libmaxminddb-dev nftables ipset iptables openssh-server openssh-client sshpass python3
   # the web console's end-to-end tests drive Debian's chromium headless (playwright-core)
   chromium
+  # baseline schedules in a time zone read /usr/share/zoneinfo (common/tz.h and its tests)
+  tzdata
 )
 # `install-deps.sh bench`: also the peer tools the benchmarks measure against.
 if [ "${1:-}" = "bench" ]; then

@@ -31,7 +31,8 @@ struct BaselinePolicySettings {
   bool enabled = true;
   std::vector<std::string> host_ids;  // empty: every host of the tenant
   int interval_days = 0;              // 0: no schedule; else 1, 3, 5 or 7
-  int at_minute = 0;                  // minute of the day (UTC) the scheduled run starts
+  int at_minute = 0;                  // minute of the day (in time_zone) the scheduled run starts
+  std::string time_zone = "UTC";      // IANA name (validated against the tz database by the API)
   std::int64_t last_run_at = 0;
   std::string last_run_id;
   std::int64_t updated_at = 0;

@@ -132,7 +132,11 @@ check "the pass rate is back to 0.5" jq -e '.pass_rate == 0.5' <<<"$(body_of "$r
 
 # --- schedule and delete ---
 r=$(api "$ADMIN" PATCH "$S_URL/api/v1/baseline/policies/it-custom" '{"schedule":{"every_days":7,"at":"03:00"},"scope":"all"}')
-check "schedule saved" jq -e '.schedule.every_days == 7 and .schedule.at == "03:00"' <<<"$(body_of "$r")" >/dev/null
+check "schedule saved" jq -e '.schedule.every_days == 7 and .schedule.at == "03:00" and .schedule.time_zone == "UTC"' <<<"$(body_of "$r")" >/dev/null
+r=$(api "$ADMIN" PATCH "$S_URL/api/v1/baseline/policies/it-custom" '{"schedule":{"every_days":1,"at":"02:30","time_zone":"Europe/Paris"}}')
+check "schedule in a time zone saved, with its next run" jq -e '.schedule.time_zone == "Europe/Paris" and (.schedule.next_run_at | type) == "string"' <<<"$(body_of "$r")" >/dev/null
+r=$(api "$ADMIN" PATCH "$S_URL/api/v1/baseline/policies/it-custom" '{"schedule":{"every_days":1,"at":"02:30","time_zone":"Mars/Olympus_Mons"}}')
+check "a zone the tz database lacks: 400" test "$(status_of "$r")" = 400
 r=$(api "$ADMIN" DELETE "$S_URL/api/v1/baseline/policies/linux-cis-debian")
 check "a shipped policy cannot be deleted: 409" test "$(status_of "$r")" = 409
 r=$(api "$ADMIN" DELETE "$S_URL/api/v1/baseline/policies/it-custom")

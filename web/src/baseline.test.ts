@@ -17,16 +17,26 @@ describe("baseline helpers", () => {
     expect(scheduleLabel(null)).toBe("Not scheduled");
     expect(scheduleLabel({ every_days: 1, at: "02:30" })).toBe("Every day at 02:30 UTC");
     expect(scheduleLabel({ every_days: 7, at: "00:00" })).toBe("Every 7 days at 00:00 UTC");
+    expect(scheduleLabel({ every_days: 1, at: "02:30", time_zone: "Europe/Paris" })).toBe("Every day at 02:30 Europe/Paris");
     expect(scopeLabel("all")).toBe("All hosts");
     expect(scopeLabel(["h_1"])).toBe("1 host");
     expect(scopeLabel(["h_1", "h_2"])).toBe("2 hosts");
   });
   it("builds schedule bodies and explains bad input", () => {
     expect(scheduleBody("", "")).toEqual({ schedule: null });
-    expect(scheduleBody("3", "2:30")).toEqual({ problem: "Give the time as HH:MM (00:00 to 23:59, UTC)." });
+    expect(scheduleBody("3", "2:30")).toEqual({ problem: "Give the time as HH:MM (00:00 to 23:59)." });
     expect(scheduleBody("3", "24:00")).toHaveProperty("problem");
     expect(scheduleBody("2", "02:30")).toEqual({ problem: "Choose every 1, 3, 5 or 7 days." });
-    expect(scheduleBody("5", " 23:59 ")).toEqual({ schedule: { every_days: 5, at: "23:59" } });
+    expect(scheduleBody("5", " 23:59 ")).toEqual({ schedule: { every_days: 5, at: "23:59", time_zone: "UTC" } });
+    expect(scheduleBody("1", "02:30", " Europe/Paris ")).toEqual({
+      schedule: { every_days: 1, at: "02:30", time_zone: "Europe/Paris" },
+    });
+    expect(scheduleBody("1", "02:30", "America/Argentina/Buenos_Aires")).toHaveProperty("schedule");
+    expect(scheduleBody("1", "02:30", "Etc/GMT+5")).toHaveProperty("schedule");
+    expect(scheduleBody("1", "02:30", "")).toEqual({ schedule: { every_days: 1, at: "02:30", time_zone: "UTC" } });
+    for (const bad of ["Europe/", "../etc/passwd", "Paris time", "/UTC", "Europe//Paris"]) {
+      expect(scheduleBody("1", "02:30", bad)).toEqual({ problem: "Give the time zone as an IANA name such as Europe/Paris (or UTC)." });
+    }
   });
   it("parses scopes", () => {
     expect(scopeBody("  ")).toBe("all");

@@ -6,8 +6,9 @@ export type CheckLevel = "low" | "medium" | "high";
 
 export interface BaselineSchedule {
   every_days: number;
-  at: string; // HH:MM, UTC
-  time_zone?: string;
+  at: string; // HH:MM in time_zone
+  time_zone?: string; // IANA name, "UTC" by default
+  next_run_at?: string | null; // when the schedule is next due (read-only)
 }
 
 export interface BaselinePolicy {
@@ -117,7 +118,7 @@ export function rateTone(rate: number | null | undefined): "good" | "warn" | "ba
 export function scheduleLabel(schedule: BaselineSchedule | null): string {
   if (!schedule) return "Not scheduled";
   const every = schedule.every_days === 1 ? "Every day" : `Every ${schedule.every_days} days`;
-  return `${every} at ${schedule.at} UTC`;
+  return `${every} at ${schedule.at} ${schedule.time_zone || "UTC"}`;
 }
 
 export function scopeLabel(scope: "all" | string[]): string {
@@ -125,14 +126,34 @@ export function scopeLabel(scope: "all" | string[]): string {
   return scope.length === 1 ? "1 host" : `${scope.length} hosts`;
 }
 
-/** The PATCH body for a schedule editor's values, or a problem to show. `every` "" = no schedule. */
-export function scheduleBody(every: string, at: string): { schedule: BaselineSchedule | null } | { problem: string } {
+/**
+ * The PATCH body for a schedule editor's values, or a problem to show. `every` "" = no schedule;
+ * `zone` "" = UTC. The server checks the zone against its tz database; this only catches typos that
+ * cannot be a zone name.
+ */
+export function scheduleBody(every: string, at: string, zone = "UTC"): { schedule: BaselineSchedule | null } | { problem: string } {
   if (every === "") return { schedule: null };
   const days = Number(every);
   if (!(INTERVALS as readonly number[]).includes(days)) return { problem: "Choose every 1, 3, 5 or 7 days." };
   const m = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(at.trim());
-  if (!m) return { problem: "Give the time as HH:MM (00:00 to 23:59, UTC)." };
-  return { schedule: { every_days: days, at: `${m[1]}:${m[2]}` } };
+  if (!m) return { problem: "Give the time as HH:MM (00:00 to 23:59)." };
+  const time_zone = zone.trim() || "UTC";
+  if (!/^[A-Za-z0-9_+][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+][A-Za-z0-9_+-]*)*$/.test(time_zone) || time_zone.length > 64) {
+    return { problem: "Give the time zone as an IANA name such as Europe/Paris (or UTC)." };
+  }
+  return { schedule: { every_days: days, at: `${m[1]}:${m[2]}`, time_zone } };
+}
+
+/** The time zones this browser knows (for the editor's suggestions); UTC first. */
+export function knownTimeZones(): string[] {
+  const intl = Intl as unknown as { supportedValuesOf?: (key: string) => string[] };
+  let zones: string[] = [];
+  try {
+    zones = intl.supportedValuesOf?.("timeZone") ?? [];
+  } catch {
+    zones = [];
+  }
+  return ["UTC", ...zones.filter((z) => z !== "UTC")];
 }
 
 /** "all" for an empty text, else the host ids separated by commas, spaces or new lines. */

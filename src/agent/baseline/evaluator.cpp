@@ -1,8 +1,11 @@
 #include "agent/baseline/evaluator.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 
 #include "agent/baseline/probes.h"
+#include "agent/baseline/sshd_effective.h"
 #include "agent/collectors/host.h"
 #include "agent/collectors/software_apk.h"
 #include "agent/collectors/software_dpkg.h"
@@ -69,10 +72,29 @@ const std::string& HostFacts::OsVersion() {
 const std::vector<SoftwarePackage>& HostFacts::Packages() {
   if (!packages_) {
     packages_ = ReadDpkgPackages(host_);
-    for (auto& p : ReadRpmPackages(host_)) packages_->push_back(std::move(p));
+    const bool dpkg = host_.Exists("/var/lib/dpkg/status");
+    const auto rpmdb = FindRpmDb(host_);
+    std::size_t rpms = 0;
+    for (auto& p : ReadRpmPackages(host_)) {
+      packages_->push_back(std::move(p));
+      ++rpms;
+    }
+    const bool apk = host_.Exists("/lib/apk/db/installed");
     for (auto& p : ReadApkPackages(host_)) packages_->push_back(std::move(p));
+    // "not installed" is an answer only where a package database was read.
+    if (!dpkg && !rpmdb && !apk) {
+      package_db_problem_ = "no package database (dpkg status, RPM database or apk installed)";
+    } else if (rpmdb && rpms == 0 && !dpkg && !apk) {
+      // Every RPM system has packages; an empty result is a database librpm could not read.
+      package_db_problem_ = "the RPM database " + rpmdb->file + " could not be read";
+    }
   }
   return *packages_;
+}
+
+const std::string& HostFacts::PackageDbProblem() {
+  (void)Packages();
+  return package_db_problem_;
 }
 
 const SystemdUnitIndex& HostFacts::Units() {
@@ -267,6 +289,32 @@ const std::optional<SshdConfig>& HostFacts::Sshd() {
     return out;
   });
   return sshd_;
+}
+
+const HostFacts::SshdTest& HostFacts::SshdEffective() {
+  if (sshd_test_) return *sshd_test_;
+  sshd_test_.emplace();
+  // Only this machine's sshd describes this machine, and only policies allowed to run programs
+  // (shipped ones) run it.
+  if (!host_.is_live() || !options_.allow_commands) return *sshd_test_;
+  // sshd -T loads the host keys, which only root can read: without root the files answer, as
+  // they do under --root (the evidence names file:line or "default" either way).
+  if (::geteuid() != 0) return *sshd_test_;
+  const std::string unsafe = UnsafeExecutable(kSshdProgram);
+  if (!unsafe.empty()) {
+    if (!EndsWith(unsafe, "is not installed")) {
+      sshd_test_->note = std::string("sshd -T not run (") + unsafe + "); values from the files";
+    }
+    return *sshd_test_;
+  }
+  auto values = RunSshdTest(kSshdProgram, "", "");
+  if (values.ok()) {
+    sshd_test_->values = std::move(*values);
+  } else {
+    sshd_test_->note = std::string(kSshdProgram) + " -T failed (" + values.status().message() +
+                       "); values from the files";
+  }
+  return *sshd_test_;
 }
 
 std::optional<std::uint32_t> HostFacts::UserId(const std::string& s) {

@@ -148,6 +148,48 @@ TEST_F(EvaluatorTest, PackageInstalledAndVersion) {
   EXPECT_EQ(r.status, CheckStatus::kFail);
 }
 
+TEST_F(EvaluatorTest, PackageFromAnRpmDatabase) {
+  // The RHEL policy's fixture databases (tests/testdata/baseline/make-rpmdbs.sh).
+  const std::string dir = RAMPART_SOURCE_DIR "/tests/testdata/baseline/rpmdb/";
+  auto run = [&](const std::string& db, const std::string& condition) {
+    FixtureFile f;
+    f.path = "/var/lib/rpm/rpmdb.sqlite";
+    f.copy = dir + db;
+    bool needs_root = false;
+    EXPECT_TRUE(BuildFixtureRoot(dir_, {}, {f}, &needs_root).ok());
+    auto host = HostView::Open(dir_);
+    Evaluator ev(*host);
+    return ev.Evaluate(MakeCheck(condition));
+  };
+  auto r = run("rhel9-legacy.sqlite", "{package: {name: telnet-server, installed: false}}");
+  EXPECT_EQ(r.status, CheckStatus::kFail);
+  EXPECT_THAT(r.evidence, HasSubstr("telnet-server 1:0.17-85.el9 installed"));
+  r = run("rhel9-hardened.sqlite", "{package: {name: telnet-server, installed: false}}");
+  EXPECT_EQ(r.status, CheckStatus::kPass) << r.evidence;
+  // Versions compare by RPM's rules, epoch included.
+  r = run("rhel9-hardened.sqlite",
+          "{package: {name: nftables, op: ge, version: '1:1.0.4-10.el9'}}");
+  EXPECT_EQ(r.status, CheckStatus::kPass) << r.evidence;
+  r = run("rhel9-hardened.sqlite", "{package: {name: nftables, op: lt, version: '1.0.9-1.el9'}}");
+  EXPECT_EQ(r.status, CheckStatus::kFail) << r.evidence;
+}
+
+TEST_F(EvaluatorTest, PackageAnswersNeedADatabase) {
+  // No package database at all (a distroless image): "not installed" would be a guess.
+  auto r = Run({{"/etc/os-release", "ID=rocky\n"}},
+               "{package: {name: telnet-server, installed: false}}");
+  EXPECT_EQ(r.status, CheckStatus::kNotApplicable) << r.evidence;
+  EXPECT_THAT(r.evidence, HasSubstr("no package database"));
+  // An RPM database librpm cannot read: an error, never a silent pass.
+  r = Run({{"/var/lib/rpm/rpmdb.sqlite", "SQLite format 3 but cut short"}},
+          "{package: {name: telnet-server, installed: false}}");
+  EXPECT_EQ(r.status, CheckStatus::kError) << r.evidence;
+  EXPECT_THAT(r.evidence, HasSubstr("could not be read"));
+  // An empty dpkg status is a database that lists nothing.
+  r = Run({{"/var/lib/dpkg/status", ""}}, "{package: {name: telnetd, installed: false}}");
+  EXPECT_EQ(r.status, CheckStatus::kPass) << r.evidence;
+}
+
 TEST_F(EvaluatorTest, SystemdUnitEnabledAndMasked) {
   const std::string unit =
       "[Service]\nExecStart=/usr/sbin/auditd\n[Install]\nWantedBy=multi-user.target\n";

@@ -33,6 +33,9 @@ Status BuildFixtureRoot(const std::string& dir, const std::vector<FixtureFile>& 
     if (f->dir) {
       fs::create_directories(full, ec);
       if (ec) return Internal(full + ": " + ec.message());
+    } else if (!f->copy.empty()) {
+      fs::copy_file(f->copy, full, fs::copy_options::overwrite_existing, ec);
+      if (ec) return Internal(full + ": copy of " + f->copy + ": " + ec.message());
     } else {
       std::ofstream out(full, std::ios::binary | std::ios::trunc);
       out << f->content;

@@ -643,7 +643,8 @@ class Loader {
     }
     if (!v.IsMap()) {
       Problem(v, "bad_fixture",
-              "a fixture file is its content or a map (content, mode, uid, gid, dir, symlink)");
+              "a fixture file is its content or a map (content, mode, uid, gid, dir, symlink, "
+              "copy)");
       return false;
     }
     for (const auto& kv : v) {
@@ -668,6 +669,20 @@ class Loader {
         f->dir = *b;
       } else if (k == "symlink") {
         Str(kv.second, "symlink", &f->symlink);
+      } else if (k == "copy") {
+        // Binary content (an RPM database) kept in a file beside the policy or its tests file.
+        std::string rel;
+        if (!Str(kv.second, "copy", &rel)) return false;
+        if (rel.empty() || StartsWith(rel, "/") || rel.find("..") != std::string::npos) {
+          Problem(kv.second, "bad_fixture",
+                  "copy: '" + rel +
+                      "' must be a relative path without '..' (from the directory of " + file_ +
+                      ")");
+          return false;
+        }
+        const auto slash = file_.rfind('/');
+        f->copy =
+            (slash == std::string::npos ? std::string(".") : file_.substr(0, slash)) + "/" + rel;
       } else {
         Problem(kv.first, "bad_fixture", "unknown fixture key '" + k + "'");
         return false;

@@ -121,6 +121,9 @@ struct FixtureFile {
   std::optional<std::uint32_t> uid, gid;
   bool dir = false;
   std::string symlink;  // non-empty: a symlink to this target
+  // non-empty: the content is this file's (`copy:` in the YAML, relative to the directory of the
+  // file that holds the fixture; for binary content such as an RPM database).
+  std::string copy;
 };
 
 struct Check {

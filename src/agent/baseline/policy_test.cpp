@@ -176,6 +176,23 @@ TEST(PolicyLoader, ComparisonsAreCaseInsensitiveAndNumeric) {
   EXPECT_FALSE(c.Holds("four"));
 }
 
+TEST(PolicyLoader, FixtureCopyIsRelativeToThePolicyFile) {
+  const std::string head =
+      "id: t\nname: T\nchecks:\n  - id: c\n    title: t\n    remediation: r\n"
+      "    level: low\n    check: {package: {name: x}}\n    tests:\n      pass: ";
+  auto p = ParsePolicy(head + "{/var/lib/rpm/rpmdb.sqlite: {copy: rpmdb/a.sqlite}}\n",
+                       "/src/policies/t.yaml");
+  ASSERT_TRUE(p.ok()) << p.status().message();
+  EXPECT_EQ(p->checks[0].pass_fixtures.at(0).at(0).copy, "/src/policies/rpmdb/a.sqlite");
+  for (const char* bad : {"/etc/shadow", "../secret", "a/../../b", "''"}) {
+    std::vector<PolicyProblem> problems;
+    auto q = ParsePolicy(head + "{/x: {copy: " + bad + "}}\n", "t.yaml", &problems);
+    EXPECT_FALSE(q.ok()) << bad;
+    ASSERT_FALSE(problems.empty()) << bad;
+    EXPECT_EQ(problems[0].code, "bad_fixture") << bad;
+  }
+}
+
 TEST(PolicyLoader, MissingFileIsNotFound) {
   auto p = LoadPolicyFile("/nonexistent/policy.yaml");
   ASSERT_FALSE(p.ok());

@@ -45,6 +45,9 @@ class HostFacts {
   const std::vector<std::string>& OsIds();
   const std::string& OsVersion();
   const std::vector<SoftwarePackage>& Packages();
+  // Why package answers cannot be trusted: no package database at all, or an RPM database that
+  // could not be read; "" when one was read.
+  const std::string& PackageDbProblem();
   const SystemdUnitIndex& Units();
   const std::optional<std::map<std::string, std::string>>& ActiveStates();
   struct Setting {
@@ -70,6 +73,13 @@ class HostFacts {
   const std::vector<PortRow>& Ports();
   // sshd_config parsed (nullopt when absent).
   const std::optional<SshdConfig>& Sshd();
+  // `sshd -T` on a live host, when commands are allowed and sshd is installed in a root-owned
+  // path. `values` unset: not run or failed; `note` then says why when it matters (it failed).
+  struct SshdTest {
+    std::optional<std::map<std::string, std::string>> values;
+    std::string note;
+  };
+  const SshdTest& SshdEffective();
   std::optional<std::uint32_t> UserId(const std::string& name_or_number);
   std::optional<std::uint32_t> GroupId(const std::string& name_or_number);
 
@@ -79,6 +89,7 @@ class HostFacts {
   std::optional<std::vector<std::string>> os_ids_;
   std::string os_version_;
   std::optional<std::vector<SoftwarePackage>> packages_;
+  std::string package_db_problem_;
   std::unique_ptr<SystemdUnitIndex> units_;
   bool active_read_ = false;
   std::optional<std::map<std::string, std::string>> active_;
@@ -96,6 +107,7 @@ class HostFacts {
   std::optional<std::vector<PortRow>> ports_;
   bool sshd_read_ = false;
   std::optional<SshdConfig> sshd_;
+  std::optional<SshdTest> sshd_test_;
 };
 
 // The probe implementations.

@@ -6,6 +6,7 @@
 
 #include "agent/baseline/probes.h"
 #include "agent/baseline/service_auth.h"
+#include "agent/baseline/sshd_effective.h"
 #include "common/strings.h"
 
 namespace rampart::agent::baseline {
@@ -175,34 +176,12 @@ Outcome ProbeAccounts(HostFacts& f, const Probe& p) {
   return Offenders(bad, std::to_string(n) + " accounts with a password comply");
 }
 
-namespace {
-
-// ciphers/macs/kexalgorithms may modify the default list with a leading '+', '-' or '^'.
-std::string ExpandAlgorithmList(const std::string& key, const std::string& value) {
-  if (value.empty() || (value[0] != '+' && value[0] != '-' && value[0] != '^')) return value;
-  const std::string def = SshdDefault(key).value_or("");
-  const std::string list = value.substr(1);
-  if (value[0] == '+') return def + "," + list;
-  if (value[0] == '^') return list + "," + def;
-  std::vector<std::string> keep;
-  for (auto a : Split(def, ',')) {
-    bool removed = false;
-    for (auto pat : Split(list, ',')) {
-      if (pat == a) removed = true;
-    }
-    if (!removed) keep.emplace_back(a);
-  }
-  return Join(keep, ",");
-}
-
-}  // namespace
-
 Outcome ProbeSshd(HostFacts& f, const Probe& p) {
   const auto& cfg = f.Sshd();
   if (!cfg) return Outcome::Na("/etc/ssh/sshd_config is absent");
   std::vector<std::string> bad, ok;
   auto judge = [&](const std::string& value, const std::string& where) {
-    const std::string v = ExpandAlgorithmList(p.key, value);
+    const std::string v = SshdExpandAlgorithms(p.key, value);
     const std::string desc = where + ": " + p.key + " " + value;
     if (p.cmp->Holds(v)) {
       ok.push_back(desc);
@@ -210,8 +189,22 @@ Outcome ProbeSshd(HostFacts& f, const Probe& p) {
       bad.push_back(desc + " (expected " + p.cmp->Describe() + ")");
     }
   };
-  if (auto g = SshdGlobalValue(*cfg, p.key)) {
-    judge(g->value, g->source);
+  // The global value: what `sshd -T` prints when it could run (it resolves everything itself and
+  // knows this build's defaults), else the files.
+  const auto& effective = f.SshdEffective();
+  const auto from_files = SshdGlobalValue(*cfg, p.key);
+  const std::string* from_sshd = nullptr;
+  if (effective.values) {
+    auto it = effective.values->find(p.key);
+    if (it != effective.values->end()) from_sshd = &it->second;
+  }
+  if (from_sshd) {
+    std::string where = "sshd -T";
+    if (from_files && from_files->source != "default")
+      where += " (set at " + from_files->source + ")";
+    judge(*from_sshd, where);
+  } else if (from_files) {
+    judge(from_files->value, from_files->source);
   } else {
     bad.push_back(p.key + " is not set and has no default");
   }
@@ -224,6 +217,7 @@ Outcome ProbeSshd(HostFacts& f, const Probe& p) {
     }
   }
   for (const auto& problem : cfg->problems) ok.push_back(problem);
+  if (!effective.note.empty()) (bad.empty() ? ok : bad).push_back(effective.note);
   if (!bad.empty()) return {Truth::kFalse, bad};
   return {Truth::kTrue, ok};
 }

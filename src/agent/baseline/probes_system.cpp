@@ -97,6 +97,9 @@ Outcome ProbePackage(HostFacts& f, const Probe& p) {
   const std::string names = Join(p.names, "|");
   const bool want_installed = p.installed.value_or(true);
   if (hits.empty()) {
+    const std::string& problem = f.PackageDbProblem();
+    if (StartsWith(problem, "no package database")) return Outcome::Na(problem);
+    if (!problem.empty()) return Outcome::Error(problem);
     return {want_installed ? Truth::kFalse : Truth::kTrue, {names + " not installed"}};
   }
   const SoftwarePackage& pkg = *hits.front();

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 
+#include "agent/baseline/sshd_effective.h"
 #include "common/strings.h"
 
 namespace rampart::agent::baseline {
@@ -40,6 +41,19 @@ std::string CanonicalKey(std::string key) {
   if (key == "pubkeyacceptedkeytypes") return "pubkeyacceptedalgorithms";
   if (key == "hostbasedacceptedkeytypes") return "hostbasedacceptedalgorithms";
   return key;
+}
+
+// Values sshd stores in another form than written: time keywords in seconds ("1m" -> "60"), and
+// permitrootlogin's old spelling under its current name, LogLevel DEBUG1 as DEBUG. Comparisons then
+// see what sshd sees.
+void NormalizeValue(const std::string& key, std::string* value) {
+  if (key == "logingracetime" || key == "clientaliveinterval") {
+    if (auto secs = ParseSshdTime(*value)) *value = std::to_string(*secs);
+  } else if (key == "permitrootlogin" && ToLower(*value) == "without-password") {
+    *value = "prohibit-password";
+  } else if (key == "loglevel" && ToLower(*value) == "debug1") {
+    *value = "DEBUG";  // the same level; sshd prints DEBUG
+  }
 }
 
 struct Parser {
@@ -81,6 +95,7 @@ struct Parser {
       SshdDirective d;
       d.key = std::move(key);
       d.value = Join(args, " ");
+      NormalizeValue(d.key, &d.value);
       d.file = file;
       d.line = line_no;
       if (config->global.size() + config->matches.size() > kMaxDirectives) return;

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "common/strings.h"
+#include "common/tz.h"
 #include "server/api/events_json.h"
 #include "server/api/request.h"
 #include "server/api/routes.h"
@@ -36,12 +37,14 @@ std::string HhMm(int minute) {
   return buf;
 }
 
-Json ScheduleJson(const BaselinePolicySettings& s) {
+Json ScheduleJson(const BaselinePolicySettings& s, std::int64_t now) {
   if (s.interval_days <= 0) return Json();
   Json out = Json::MakeObject();
   out.Set("every_days", s.interval_days);
   out.Set("at", HhMm(s.at_minute));
-  out.Set("time_zone", "UTC");
+  out.Set("time_zone", s.time_zone.empty() ? std::string("UTC") : s.time_zone);
+  const auto next = BaselineNextRun(s, now);
+  out.Set("next_run_at", next ? TimeJson(*next) : Json());
   return out;
 }
 
@@ -81,7 +84,7 @@ std::map<std::string, Totals> PolicyTotals(const BaselineCounts& counts) {
   return out;
 }
 
-Json PolicyJson(const BaselinePolicyInfo& p, const Totals& c, bool with_yaml) {
+Json PolicyJson(const BaselinePolicyInfo& p, const Totals& c, bool with_yaml, std::int64_t now) {
   Json out = Json::MakeObject();
   out.Set("id", p.id);
   out.Set("name", p.name);
@@ -90,7 +93,7 @@ Json PolicyJson(const BaselinePolicyInfo& p, const Totals& c, bool with_yaml) {
   out.Set("checks", p.checks);
   out.Set("enabled", p.settings.enabled);
   out.Set("scope", ScopeJson(p.settings));
-  out.Set("schedule", ScheduleJson(p.settings));
+  out.Set("schedule", ScheduleJson(p.settings, now));
   out.Set("pass_rate", RateJson(c.passed, c.failed));
   out.Set("hosts_checked", c.hosts);
   out.Set("failed_checks", c.failed);
@@ -129,7 +132,8 @@ Result<net::HttpResponse> ListPolicies(const Call& call) {
                            call.ctx.storage->CountBaselineResults(call.principal.tenant_id, ""));
   auto totals = PolicyTotals(counts);
   Json items = Json::MakeArray();
-  for (const BaselinePolicyInfo& p : policies) items.Push(PolicyJson(p, totals[p.id], false));
+  for (const BaselinePolicyInfo& p : policies)
+    items.Push(PolicyJson(p, totals[p.id], false, UnixNow(*call.ctx.clock)));
   return JsonResponse(200, ListJson(std::move(items)));
 }
 
@@ -139,7 +143,8 @@ Result<net::HttpResponse> GetPolicy(const Call& call) {
                            service->GetPolicy(call.principal.tenant_id, call.Param("id")));
   RAMPART_ASSIGN_OR_RETURN(BaselineCounts counts,
                            call.ctx.storage->CountBaselineResults(call.principal.tenant_id, p.id));
-  return JsonResponse(200, PolicyJson(p, PolicyTotals(counts)[p.id], true));
+  return JsonResponse(200,
+                      PolicyJson(p, PolicyTotals(counts)[p.id], true, UnixNow(*call.ctx.clock)));
 }
 
 // The body of an upload: the YAML itself (any content type but JSON), or JSON {"yaml": "..."}.
@@ -167,13 +172,13 @@ Result<net::HttpResponse> UploadPolicy(const Call& call) {
   RAMPART_ASSIGN_OR_RETURN(std::string yaml, UploadedYaml(call));
   RAMPART_ASSIGN_OR_RETURN(BaselinePolicyInfo p, service->Upload(call.principal.tenant_id, yaml,
                                                                  ActorName(call.principal)));
-  return JsonResponse(201, PolicyJson(p, Totals{}, false));
+  return JsonResponse(201, PolicyJson(p, Totals{}, false, UnixNow(*call.ctx.clock)));
 }
 
 // "HH:MM" -> minute of the day.
 Result<int> ParseClock(const std::string& text) {
   auto bad = [&] {
-    return InvalidArgument("field 'schedule.at': expected HH:MM (00:00 to 23:59, UTC), got '" +
+    return InvalidArgument("field 'schedule.at': expected HH:MM (00:00 to 23:59), got '" +
                            Printable(text) + "'");
   };
   if (text.size() != 5 || text[2] != ':') return bad();
@@ -234,13 +239,27 @@ Result<net::HttpResponse> PatchPolicy(const Call& call) {
           !IsBaselineInterval(static_cast<int>(every->as_int()))) {
         return InvalidArgument("field 'schedule.every_days': expected 1, 3, 5 or 7");
       }
-      const std::string zone = schedule->GetString("time_zone", "UTC");
-      if (zone != "UTC") {
-        return InvalidArgument("field 'schedule.time_zone': only UTC is supported");
+      const Json* zone_json = schedule->Find("time_zone");
+      std::string zone = "UTC";
+      if (zone_json != nullptr && !zone_json->is_null()) {
+        if (!zone_json->is_string()) {
+          return InvalidArgument(
+              "field 'schedule.time_zone': expected an IANA time zone name such as "
+              "\"Europe/Paris\"");
+        }
+        zone = zone_json->as_string();
+        if (zone.size() > 64) {
+          return InvalidArgument("field 'schedule.time_zone': longer than 64 bytes");
+        }
+        auto tz = LoadZone(zone);
+        if (!tz.ok()) {
+          return InvalidArgument("field 'schedule.time_zone': " + Printable(tz.status().message()));
+        }
       }
       RAMPART_ASSIGN_OR_RETURN(int minute, ParseClock(schedule->GetString("at", "00:00")));
       s.interval_days = static_cast<int>(every->as_int());
       s.at_minute = minute;
+      s.time_zone = zone;
     }
   }
   s.updated_at = UnixNow(*call.ctx.clock);
@@ -594,7 +613,7 @@ void AddBaselineRoutes(std::vector<Route>& routes) {
            "One policy with its YAML", GetPolicy);
   AddRoute(routes, "PATCH", "/api/v1/baseline/policies/{id}", "admin", tag,
            "Set enabled, scope (\"all\" or host ids) and schedule ({every_days 1|3|5|7, at "
-           "HH:MM UTC} or null)",
+           "HH:MM, time_zone IANA name (UTC)} or null)",
            PatchPolicy);
   AddRoute(routes, "DELETE", "/api/v1/baseline/policies/{id}", "admin", tag,
            "Delete a custom policy with its results and ignores (shipped ones: 409)", DeletePolicy)

@@ -162,13 +162,37 @@ TEST_F(BaselineApi, PatchSettingsAndDelete) {
   EXPECT_EQ(got.Find("scope")->as_array()[0], Json(h.id));
   EXPECT_EQ(got.Find("schedule")->GetInt("every_days"), 3);
   EXPECT_EQ(got.Find("schedule")->GetString("at"), "02:30");
+  EXPECT_EQ(got.Find("schedule")->GetString("time_zone"), "UTC");
+  EXPECT_TRUE(got.Find("schedule")->Find("next_run_at")->is_null());  // disabled
+  // A schedule in a time zone is validated against the tz database and kept.
+  r = Do("PATCH", "/api/v1/baseline/policies/shipped-demo", admin_,
+         R"({"enabled":true,"schedule":{"every_days":1,"at":"02:30","time_zone":"Europe/Paris"}})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  // Saved at 2026-01-01T00:00Z (01:00 in Paris): next 02:30 CET is 01:30 UTC.
+  EXPECT_EQ(ParseBody(r).Find("schedule")->GetString("next_run_at"), "2026-01-01T01:30:00Z")
+      << r.body;
+  got = GetOk("/api/v1/baseline/policies/shipped-demo", viewer_);
+  EXPECT_EQ(got.Find("schedule")->GetString("time_zone"), "Europe/Paris");
+  EXPECT_EQ(got.Find("schedule")->GetString("at"), "02:30");
   // Bad values name the field.
-  for (const char* bad : {R"({"schedule":{"every_days":2,"at":"02:30"}})",
-                          R"({"schedule":{"every_days":1,"at":"25:00"}})", R"({"scope":["nope"]})",
-                          R"({"scope":[]})", R"({"enabled":"yes"})", R"({"color":"red"})"}) {
+  for (const char* bad :
+       {R"({"schedule":{"every_days":2,"at":"02:30"}})",
+        R"({"schedule":{"every_days":1,"at":"25:00"}})", R"({"scope":["nope"]})", R"({"scope":[]})",
+        R"({"enabled":"yes"})", R"({"color":"red"})",
+        R"({"schedule":{"every_days":1,"at":"02:30","time_zone":"Mars/Olympus"}})",
+        R"({"schedule":{"every_days":1,"at":"02:30","time_zone":"../../etc/passwd"}})",
+        R"({"schedule":{"every_days":1,"at":"02:30","time_zone":5}})"}) {
     net::HttpResponse b = Do("PATCH", "/api/v1/baseline/policies/shipped-demo", admin_, bad);
     EXPECT_EQ(b.status, 400) << bad << " " << b.body;
+    if (std::string(bad).find("time_zone") != std::string::npos) {
+      EXPECT_THAT(ErrorMessage(b), HasSubstr("schedule.time_zone")) << bad;
+    }
   }
+  got = GetOk("/api/v1/baseline/policies/shipped-demo", viewer_);
+  EXPECT_EQ(got.Find("schedule")->GetString("time_zone"), "Europe/Paris");  // unchanged
+  ASSERT_EQ(
+      Do("PATCH", "/api/v1/baseline/policies/shipped-demo", admin_, R"({"enabled":false})").status,
+      200);
   // A disabled policy does not run.
   EXPECT_EQ(Do("POST", "/api/v1/baseline/policies/shipped-demo/run", operator_).status, 409);
   // Shipped policies are not deletable; custom ones are, with their results.

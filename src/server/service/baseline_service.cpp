@@ -11,6 +11,7 @@
 
 #include "agent/baseline/policy.h"
 #include "common/logging.h"
+#include "common/tz.h"
 
 namespace rampart::server {
 namespace {
@@ -46,10 +47,23 @@ std::string FindPolicyDir(const std::string& configured) {
   return "";
 }
 
-// Slot day of a time: days since the epoch, a day starting at at_minute UTC.
-std::int64_t SlotDay(std::int64_t t, int at_minute) {
-  const std::int64_t shifted = t - std::int64_t{at_minute} * 60;
+// Slot day of a time: days since the epoch of the zone's calendar, a day starting at at_minute
+// local time. Local time jumps over a spring-forward gap, so a slot that starts inside the gap
+// starts when the gap ends; in a fall-back night local time repeats an hour, and a slot starting
+// in it begins at the first occurrence (the second one finds the slot already run).
+std::int64_t SlotDay(std::int64_t t, int at_minute, const TimeZone& tz) {
+  const std::int64_t shifted = t + tz.UtcOffsetAt(t) - std::int64_t{at_minute} * 60;
   return shifted >= 0 ? shifted / 86400 : (shifted - 86399) / 86400;
+}
+
+TimeZone ScheduleZone(const BaselinePolicySettings& s) {
+  if (s.time_zone.empty() || s.time_zone == "UTC") return TimeZone();
+  auto tz = LoadZone(s.time_zone);
+  if (tz.ok()) return std::move(*tz);
+  // Validated when saved; a zone a tzdata update removed runs in UTC rather than never.
+  log::Warn("baseline: schedule of {} for tenant {}: {}; using UTC", s.policy_id, s.tenant_id,
+            tz.status().ToString());
+  return TimeZone();
 }
 
 }  // namespace
@@ -58,8 +72,20 @@ bool IsBaselineInterval(int days) { return days == 1 || days == 3 || days == 5 |
 
 bool BaselineScheduleDue(const BaselinePolicySettings& s, std::int64_t now) {
   if (!s.enabled || s.interval_days <= 0) return false;
+  const TimeZone tz = ScheduleZone(s);
   const std::int64_t last = s.last_run_at > 0 ? s.last_run_at : s.updated_at;
-  return SlotDay(now, s.at_minute) - SlotDay(last, s.at_minute) >= s.interval_days;
+  return SlotDay(now, s.at_minute, tz) - SlotDay(last, s.at_minute, tz) >= s.interval_days;
+}
+
+std::optional<std::int64_t> BaselineNextRun(const BaselinePolicySettings& s, std::int64_t now) {
+  if (!s.enabled || s.interval_days <= 0) return std::nullopt;
+  const TimeZone tz = ScheduleZone(s);
+  const std::int64_t last = s.last_run_at > 0 ? s.last_run_at : s.updated_at;
+  const std::int64_t day = SlotDay(last, s.at_minute, tz) + s.interval_days;
+  // The local time that starts that slot day; LocalToUtc maps a time in a gap to the gap's end,
+  // as SlotDay does.
+  const std::int64_t at = tz.LocalToUtc(day * 86400 + std::int64_t{s.at_minute} * 60);
+  return std::max(at, now);
 }
 
 BaselineService::BaselineService(Storage& storage, const Clock& clock,

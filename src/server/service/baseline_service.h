@@ -39,9 +39,16 @@ struct BaselinePolicyInfo {
 // The days a schedule allows.
 bool IsBaselineInterval(int days);
 // True when the schedule of `s` is due at `now`: enabled, interval_days > 0, and at least
-// interval_days slot days (a slot day starts at at_minute UTC) have passed since the last run
-// (or since the settings were saved, when the policy never ran).
+// interval_days slot days (a slot day starts at at_minute in the schedule's time zone) have passed
+// since the last run (or since the settings were saved, when the policy never ran). DST: a start
+// time that a spring-forward night skips (02:30 in Europe/Paris on the last Sunday of March) runs
+// when the gap ends (03:00 local); one that a fall-back night repeats runs once, at its first
+// occurrence.
 bool BaselineScheduleDue(const BaselinePolicySettings& s, std::int64_t now);
+// When the schedule is next due (at or after `now`; `now` when it is overdue), nullopt when there
+// is none or the policy is disabled. The scheduler checks every minute, so a run starts within a
+// minute of it.
+std::optional<std::int64_t> BaselineNextRun(const BaselinePolicySettings& s, std::int64_t now);
 
 class BaselineService {
  public:

@@ -25,6 +25,72 @@ checks:
     check: {file: {path: /etc/passwd}}
 )";
 
+// 2026-03-29 in Europe/Paris: 02:00 CET becomes 03:00 CEST at 01:00 UTC; 2026-10-25: 03:00 CEST
+// becomes 02:00 CET at 01:00 UTC.
+constexpr std::int64_t kSpringForward = 1774746000;  // 2026-03-29T01:00:00Z
+constexpr std::int64_t kFallBack = 1792890000;       // 2026-10-25T01:00:00Z
+
+TEST(BaselineSchedule, LocalTimeFollowsDst) {
+  BaselinePolicySettings s;
+  s.interval_days = 1;
+  s.at_minute = 6 * 60;  // 06:00 Paris
+  s.time_zone = "Europe/Paris";
+  // The day before the change 06:00 CET is 05:00 UTC; the day after 06:00 CEST is 04:00 UTC.
+  s.last_run_at = kSpringForward - kDay + 4 * 3600;  // 2026-03-28T05:00Z = 06:00 CET
+  EXPECT_FALSE(BaselineScheduleDue(s, kSpringForward + 3 * 3600 - 60));  // 05:59 CEST
+  EXPECT_TRUE(BaselineScheduleDue(s, kSpringForward + 3 * 3600));        // 06:00 CEST
+  EXPECT_EQ(BaselineNextRun(s, kSpringForward), kSpringForward + 3 * 3600);
+  // The same schedule in UTC would have waited until 06:00 UTC.
+  s.time_zone = "UTC";
+  s.last_run_at = kSpringForward - kDay + 5 * 3600;  // 2026-03-28T06:00Z
+  EXPECT_FALSE(BaselineScheduleDue(s, kSpringForward + 3 * 3600));
+  EXPECT_EQ(BaselineNextRun(s, kSpringForward), kSpringForward + 5 * 3600);
+}
+
+TEST(BaselineSchedule, StartInTheSpringForwardGapRunsWhenTheGapEnds) {
+  BaselinePolicySettings s;
+  s.interval_days = 1;
+  s.at_minute = 2 * 60 + 30;  // 02:30 Paris, which does not exist on 2026-03-29
+  s.time_zone = "Europe/Paris";
+  s.last_run_at = kSpringForward - kDay + 30 * 60;            // 2026-03-28T01:30Z = 02:30 CET
+  EXPECT_FALSE(BaselineScheduleDue(s, kSpringForward - 60));  // 01:59 CET
+  EXPECT_TRUE(BaselineScheduleDue(s, kSpringForward));        // 03:00 CEST, the gap's end
+  EXPECT_EQ(BaselineNextRun(s, kSpringForward - 3600), kSpringForward);
+  // The next day it is 02:30 CEST again (00:30 UTC).
+  s.last_run_at = kSpringForward;
+  EXPECT_FALSE(BaselineScheduleDue(s, kSpringForward + kDay - 1800 - 60));
+  EXPECT_TRUE(BaselineScheduleDue(s, kSpringForward + kDay - 1800));
+  EXPECT_EQ(BaselineNextRun(s, kSpringForward + 60), kSpringForward + kDay - 1800);
+}
+
+TEST(BaselineSchedule, StartInTheRepeatedFallBackHourRunsOnce) {
+  BaselinePolicySettings s;
+  s.interval_days = 1;
+  s.at_minute = 2 * 60 + 30;  // 02:30 Paris, which happens twice on 2026-10-25
+  s.time_zone = "Europe/Paris";
+  s.last_run_at = kFallBack - kDay - 1800;  // 2026-10-24T00:30Z = 02:30 CEST
+  EXPECT_EQ(BaselineNextRun(s, kFallBack - 2 * 3600), kFallBack - 1800);  // the first 02:30
+  EXPECT_FALSE(BaselineScheduleDue(s, kFallBack - 1800 - 60));
+  EXPECT_TRUE(BaselineScheduleDue(s, kFallBack - 1800));  // 02:30 CEST
+  s.last_run_at = kFallBack - 1800 + 5;
+  // The second 02:30 (CET, 01:30 UTC) and the rest of the day find the slot already run.
+  for (std::int64_t t = kFallBack - 1800 + 60; t < kFallBack + kDay + 1800; t += 60) {
+    ASSERT_FALSE(BaselineScheduleDue(s, t)) << t;
+  }
+  EXPECT_TRUE(BaselineScheduleDue(s, kFallBack + kDay + 1800));  // 10-26 02:30 CET = 01:30Z
+  EXPECT_EQ(BaselineNextRun(s, kFallBack), kFallBack + kDay + 1800);
+}
+
+TEST(BaselineSchedule, AZoneTheDatabaseLostRunsInUtc) {
+  BaselinePolicySettings s;
+  s.interval_days = 1;
+  s.at_minute = 3 * 60;
+  s.time_zone = "Gone/Zone";
+  s.updated_at = kStart + 2 * 3600;
+  EXPECT_FALSE(BaselineScheduleDue(s, kStart + 3 * 3600 - 60));
+  EXPECT_TRUE(BaselineScheduleDue(s, kStart + 3 * 3600));
+}
+
 TEST(BaselineSchedule, DueAfterTheIntervalAtTheSlotTime) {
   BaselinePolicySettings s;
   s.interval_days = 1;

@@ -456,7 +456,16 @@ ALTER TABLE agent_commands ADD COLUMN result TEXT NOT NULL DEFAULT '';
 ALTER TABLE agent_commands ADD COLUMN finished_at BIGINT NOT NULL DEFAULT 0;
 )sql";
 
-constexpr std::array<Migration, 9> kMigrations = {{
+// Baseline schedules in a time zone: the IANA name the schedule's "at" is read in.
+constexpr std::string_view kSqliteV13 = R"sql(
+ALTER TABLE baseline_settings ADD COLUMN time_zone TEXT NOT NULL DEFAULT 'UTC';
+)sql";
+
+constexpr std::string_view kMysqlV13 = R"sql(
+ALTER TABLE baseline_settings ADD COLUMN time_zone VARCHAR(64) NOT NULL DEFAULT 'UTC';
+)sql";
+
+constexpr std::array<Migration, 10> kMigrations = {{
     {1, "tenants, users, API and enrolment tokens", kSqliteV1, kMysqlV1},
     {2, "hosts, fingerprints and batch keys", kSqliteV2, kMysqlV2},
     {3, "tenant settings and leases", kSqliteV3, kMysqlV3},
@@ -466,6 +475,7 @@ constexpr std::array<Migration, 9> kMigrations = {{
     {7, "baseline policies, settings, runs, results, history, ignores", kSqliteV7, kMysqlV7},
     {8, "malware events, trusted files, scan runs, agent command results", kSqliteV8, kMysqlV8},
     {9, "daily vulnerability snapshots for the dashboard", kSqliteV9, kMysqlV9},
+    {13, "baseline schedule time zones", kSqliteV13, kMysqlV13},
 }};
 
 constexpr std::string_view kCreateSqliteMigrations =

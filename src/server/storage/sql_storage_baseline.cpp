@@ -5,6 +5,7 @@
 
 #include <ctime>
 
+#include "common/tz.h"
 #include "common/wire.h"
 #include "server/storage/sql_storage.h"
 
@@ -63,7 +64,7 @@ BaselinePolicyRecord PolicyFromRow(const SqlRow& row) {
 
 constexpr std::string_view kSettingsColumns =
     "tenant_id, policy_id, enabled, host_ids, interval_days, at_minute, last_run_at, last_run_id, "
-    "updated_at";
+    "updated_at, time_zone";
 
 BaselinePolicySettings SettingsFromRow(const SqlRow& row) {
   BaselinePolicySettings s;
@@ -76,6 +77,7 @@ BaselinePolicySettings SettingsFromRow(const SqlRow& row) {
   s.last_run_at = row.Int(6);
   s.last_run_id = row.Text(7);
   s.updated_at = row.Int(8);
+  s.time_zone = row.Text(9);
   return s;
 }
 
@@ -232,6 +234,9 @@ Status SqlStorage::PutBaselineSettings(const BaselinePolicySettings& s) {
   if (s.interval_days < 0 || s.interval_days > 366 || s.at_minute < 0 || s.at_minute >= 1440) {
     return InvalidArgument("baseline schedule out of range");
   }
+  if (!IsValidZoneName(s.time_zone) || s.time_zone.size() > 64) {
+    return InvalidArgument("baseline schedule time zone: not an IANA zone name");
+  }
   const std::string hosts = Json::StringArray(s.host_ids).Dump();
   const std::int64_t now = s.updated_at != 0 ? s.updated_at : sql_storage_internal::UnixNow();
   return InTransaction([&](SqlConnection& conn) -> Status {
@@ -240,14 +245,16 @@ Status SqlStorage::PutBaselineSettings(const BaselinePolicySettings& s) {
                                hosts,
                                std::int64_t{s.interval_days},
                                std::int64_t{s.at_minute},
+                               s.time_zone,
                                now,
                                s.tenant_id,
                                s.policy_id};
     RAMPART_ASSIGN_OR_RETURN(
         std::int64_t n,
-        conn.Execute("UPDATE baseline_settings SET enabled = ?, host_ids = ?, interval_days = ?, "
-                     "at_minute = ?, updated_at = ? WHERE tenant_id = ? AND policy_id = ?",
-                     update));
+        conn.Execute(
+            "UPDATE baseline_settings SET enabled = ?, host_ids = ?, interval_days = ?, "
+            "at_minute = ?, time_zone = ?, updated_at = ? WHERE tenant_id = ? AND policy_id = ?",
+            update));
     if (n > 0) return Status::Ok();
     const SqlValue insert[] = {s.tenant_id,
                                s.policy_id,
@@ -255,10 +262,11 @@ Status SqlStorage::PutBaselineSettings(const BaselinePolicySettings& s) {
                                hosts,
                                std::int64_t{s.interval_days},
                                std::int64_t{s.at_minute},
-                               now};
+                               now,
+                               s.time_zone};
     return conn
         .Execute("INSERT INTO baseline_settings (" + std::string(kSettingsColumns) +
-                     ") VALUES (?, ?, ?, ?, ?, ?, 0, '', ?)",
+                     ") VALUES (?, ?, ?, ?, ?, ?, 0, '', ?, ?)",
                  insert)
         .status();
   });
@@ -289,7 +297,7 @@ Result<BaselineRun> SqlStorage::CreateBaselineRun(BaselineRun run) {
                                run.started_at};
     return conn
         .Execute("INSERT INTO baseline_settings (" + std::string(kSettingsColumns) +
-                     ") VALUES (?, ?, 1, '[]', 0, 0, ?, ?, ?)",
+                     ") VALUES (?, ?, 1, '[]', 0, 0, ?, ?, ?, 'UTC')",
                  insert)
         .status();
   });

@@ -95,6 +95,9 @@ TEST_P(Baseline, SettingsUpsertKeepsLastRun) {
   auto created = storage().CreateBaselineRun(run);
   ASSERT_TRUE(created.ok()) << created.status().ToString();
   EXPECT_EQ(created->id.rfind("brun", 0), 0U);
+  // The run created the settings row (nothing saved yet): in UTC.
+  ASSERT_EQ(storage().ListBaselineSettings(t.id)->size(), 1U);
+  EXPECT_EQ((*storage().ListBaselineSettings(t.id))[0].time_zone, "UTC");
 
   BaselinePolicySettings s;
   s.tenant_id = t.id;
@@ -103,6 +106,7 @@ TEST_P(Baseline, SettingsUpsertKeepsLastRun) {
   s.host_ids = {"h1", "h2"};
   s.interval_days = 3;
   s.at_minute = 90;
+  s.time_zone = "Europe/Paris";
   ASSERT_TRUE(storage().PutBaselineSettings(s).ok());
   auto all = storage().ListBaselineSettings(t.id);
   ASSERT_TRUE(all.ok());
@@ -112,10 +116,18 @@ TEST_P(Baseline, SettingsUpsertKeepsLastRun) {
   EXPECT_EQ(got.host_ids, (std::vector<std::string>{"h1", "h2"}));
   EXPECT_EQ(got.interval_days, 3);
   EXPECT_EQ(got.at_minute, 90);
+  EXPECT_EQ(got.time_zone, "Europe/Paris");
   EXPECT_EQ(got.last_run_at, 5000);
   EXPECT_EQ(got.last_run_id, created->id);
   // Every tenant's rows for the scheduler.
   EXPECT_EQ(storage().ListBaselineSettings("")->size(), 1U);
+  // Saving again replaces the zone.
+  s.time_zone = "America/Argentina/Buenos_Aires";
+  ASSERT_TRUE(storage().PutBaselineSettings(s).ok());
+  EXPECT_EQ((*storage().ListBaselineSettings(t.id))[0].time_zone, "America/Argentina/Buenos_Aires");
+  s.time_zone = "../etc/passwd";
+  EXPECT_EQ(storage().PutBaselineSettings(s).code(), Code::kInvalidArgument);
+  s.time_zone = "UTC";
   s.at_minute = 1440;
   EXPECT_EQ(storage().PutBaselineSettings(s).code(), Code::kInvalidArgument);
   EXPECT_TRUE(storage().GetBaselineRun(t.id, created->id).ok());

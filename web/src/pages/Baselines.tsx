@@ -15,6 +15,7 @@ import {
   type HostBaselineItem,
   INTERVALS,
   rateTone,
+  knownTimeZones,
   scheduleBody,
   scheduleLabel,
   scopeBody,
@@ -210,6 +211,7 @@ function ScheduleEditor(props: { policy: BaselinePolicy; onSaved: () => void }) 
   const [enabled, setEnabled] = useState(p.enabled);
   const [every, setEvery] = useState(p.schedule ? String(p.schedule.every_days) : "");
   const [at, setAt] = useState(p.schedule?.at ?? "03:00");
+  const [zone, setZone] = useState(p.schedule?.time_zone ?? "UTC");
   const [scope, setScope] = useState(p.scope === "all" ? "" : p.scope.join(", "));
   const [problem, setProblem] = useState("");
   const [error, setError] = useState<unknown>(null);
@@ -219,7 +221,7 @@ function ScheduleEditor(props: { policy: BaselinePolicy; onSaved: () => void }) 
       aria-label="Schedule and scope"
       onSubmit={(e) => {
         e.preventDefault();
-        const schedule = scheduleBody(every, at);
+        const schedule = scheduleBody(every, at, zone);
         if ("problem" in schedule) {
           setProblem(schedule.problem);
           return;
@@ -240,7 +242,12 @@ function ScheduleEditor(props: { policy: BaselinePolicy; onSaved: () => void }) 
           {INTERVALS.map((d) => <option key={d} value={String(d)}>{d === 1 ? "every day" : `every ${d} days`}</option>)}
         </select>
       </label>
-      <label>At (UTC)<input name="schedule-at" value={at} onInput={(e) => setAt(e.currentTarget.value)} placeholder="HH:MM" size={5} /></label>
+      <label>At<input name="schedule-at" value={at} onInput={(e) => setAt(e.currentTarget.value)} placeholder="HH:MM" size={5} /></label>
+      <label>
+        Time zone
+        <input name="schedule-zone" list="baseline-time-zones" value={zone} onInput={(e) => setZone(e.currentTarget.value)} placeholder="UTC, Europe/Paris…" size={18} />
+        <datalist id="baseline-time-zones">{knownTimeZones().map((z) => <option key={z} value={z} />)}</datalist>
+      </label>
       <label>Hosts<input name="scope" value={scope} onInput={(e) => setScope(e.currentTarget.value)} placeholder="all hosts, or h_…, h_…" /></label>
       <Button type="submit" kind="primary">Save</Button>
       {problem && <span class="field-error" role="alert">{problem}</span>}
@@ -296,6 +303,7 @@ export function BaselinePolicyPage({ me, match }: PageProps) {
         <dt>Id</dt><dd><code>{p.id}</code> ({p.source})</dd>
         <dt>Pass rate</dt><dd><Rate rate={p.pass_rate} /> over {p.hosts_checked} host(s)</dd>
         <dt>Schedule</dt><dd>{p.enabled ? scheduleLabel(p.schedule) : "Disabled"}; {scopeLabel(p.scope)}</dd>
+        {p.enabled && p.schedule?.next_run_at && <><dt>Next run</dt><dd>{formatTime(p.schedule.next_run_at)}</dd></>}
         <dt>Last run</dt><dd>{formatTime(p.last_run?.at)}</dd>
       </dl>
       {p.description && <p class="muted">{p.description}</p>}
