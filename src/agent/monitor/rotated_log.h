@@ -9,7 +9,7 @@
 // one (a new inode) by the SHA-256 of its first fp_len decompressed bytes (the cursor's
 // fingerprint) and by holding at least `offset` bytes. A cursor of an empty file (fp_len 0) cannot
 // be told apart from any other file and matches nothing compressed.
-// Decompression in-process: gzip (zlib), xz (liblzma), zstd (libzstd).
+// Decompression: LogStream (agent/sources/log_stream.h).
 
 #include <cstdint>
 #include <functional>
@@ -19,18 +19,10 @@
 #include <vector>
 
 #include "agent/monitor/file_tailer.h"
+#include "agent/sources/log_stream.h"
 #include "common/status.h"
 
 namespace rampart::agent {
-
-// A byte stream over a file, decompressed when its name ends in .gz, .xz or .zst.
-class LogStream {
- public:
-  virtual ~LogStream() = default;
-  static Result<std::unique_ptr<LogStream>> Open(const std::string& path);
-  // Up to `size` bytes; 0 at the end. Errors: read errors, corrupt or truncated compressed data.
-  virtual Result<std::size_t> Read(char* data, std::size_t size) = 0;
-};
 
 bool IsCompressedLog(std::string_view path);
 
