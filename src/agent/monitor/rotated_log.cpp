@@ -17,7 +17,6 @@ namespace rampart::agent {
 namespace {
 
 constexpr std::size_t kChunk = 64 * 1024;
-constexpr int kMaxRotationNumber = 9;
 
 // Whether the decompressed content starts with the cursor's fingerprinted bytes and holds at
 // least `offset` bytes.
@@ -64,54 +63,109 @@ bool Exists(const std::string& path) {
   return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
 
-// Rotated siblings of `path`, newest first: path.0, path.1, ... (each plain or compressed), then
-// logrotate dateext names path-SUFFIX, newest (greatest name) first.
-std::vector<std::string> RotatedSiblings(const std::string& path) {
-  std::vector<std::string> out;
-  for (int n = 0; n <= kMaxRotationNumber; ++n) {
-    for (const char* ext : {"", ".gz", ".xz", ".zst"}) {
-      std::string p = path + "." + std::to_string(n) + ext;
-      if (Exists(p)) out.push_back(std::move(p));
+// Whether `path` is an archive: by its name, else by its first bytes (a rotated file compressed
+// without a new extension).
+bool IsArchive(const std::string& path) {
+  if (IsCompressedLog(path)) return true;
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  char head[10];
+  const ssize_t n = read(fd, head, sizeof head);
+  close(fd);
+  return n > 0 && DetectCompression(std::string_view(head, static_cast<std::size_t>(n))) !=
+                      Compression::kNone;
+}
+
+// `rest` without a trailing compression extension; *compressed tells whether there was one.
+std::string_view StripArchiveExtension(std::string_view rest, bool* compressed) {
+  for (std::string_view ext : {".gz", ".xz", ".zst", ".bz2"}) {
+    if (rest.size() > ext.size() && rest.ends_with(ext)) {
+      *compressed = true;
+      return rest.substr(0, rest.size() - ext.size());
     }
   }
-  const std::size_t slash = path.rfind('/');
-  const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);
-  const std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
-  std::vector<std::string> dated;
-  if (DIR* d = opendir(dir.c_str())) {
-    while (const dirent* e = readdir(d)) {
-      const std::string_view name(e->d_name);
-      if (name.size() > base.size() + 1 && name.starts_with(base) && name[base.size()] == '-') {
-        dated.push_back(dir + "/" + std::string(name));
-      }
-    }
-    closedir(d);
-  }
-  std::sort(dated.begin(), dated.end(),
-            [](const std::string& a, const std::string& b) { return a > b; });
-  for (auto& p : dated) {
-    if (Exists(p)) out.push_back(std::move(p));
-  }
-  return out;
+  *compressed = false;
+  return rest;
+}
+
+bool AllOf(std::string_view s, std::string_view allowed) {
+  return !s.empty() && s.find_first_not_of(allowed) == std::string_view::npos;
 }
 
 }  // namespace
 
+std::vector<std::string> ListRotatedSiblings(const std::string& path) {
+  const std::size_t slash = path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);
+  const std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
+  struct Sibling {
+    bool dated;            // dateext name (after every numbered one)
+    std::uint64_t number;  // numbered: N (smaller is newer)
+    std::string date;      // dated: the suffix (greater is newer)
+    bool compressed;       // the plain one first when both exist
+    std::string path;
+  };
+  std::vector<Sibling> found;
+  DIR* d = opendir(dir.c_str());
+  if (d == nullptr) return {};
+  while (const dirent* e = readdir(d)) {
+    const std::string_view name(e->d_name);
+    if (name.size() <= base.size() + 1 || !name.starts_with(base)) continue;
+    const char sep = name[base.size()];
+    bool compressed = false;
+    const std::string_view rest = StripArchiveExtension(name.substr(base.size() + 1), &compressed);
+    Sibling s{false, 0, {}, compressed, dir + "/" + std::string(name)};
+    if (sep == '.' && AllOf(rest, "0123456789") && rest.size() <= 9) {
+      s.number = std::stoull(std::string(rest));
+    } else if (sep == '-' && AllOf(rest, "0123456789-_") && rest.front() >= '0' &&
+               rest.front() <= '9') {
+      // logrotate's dateext (-%Y%m%d by default; -%Y%m%d%H, -%Y-%m-%d, -%Y%m%d-%s too).
+      s.dated = true;
+      s.date = std::string(rest);
+    } else {
+      continue;
+    }
+    found.push_back(std::move(s));
+  }
+  closedir(d);
+  std::sort(found.begin(), found.end(), [](const Sibling& a, const Sibling& b) {
+    if (a.dated != b.dated) return !a.dated;
+    if (!a.dated && a.number != b.number) return a.number < b.number;
+    if (a.dated && a.date != b.date) return a.date > b.date;
+    if (a.compressed != b.compressed) return !a.compressed;
+    return a.path < b.path;
+  });
+  std::vector<std::string> out;
+  for (auto& s : found) {
+    if (Exists(s.path)) out.push_back(std::move(s.path));
+  }
+  return out;
+}
+
 bool IsCompressedLog(std::string_view path) {
-  return EndsWith(path, ".gz") || EndsWith(path, ".xz") || EndsWith(path, ".zst");
+  return CompressionByName(path) != Compression::kNone;
 }
 
 std::vector<RotatedPart> FindRotatedBacklog(const std::string& path, const FileCursor& cursor) {
   if (cursor.dev == 0 && cursor.ino == 0) return {};
-  const std::vector<std::string> siblings = RotatedSiblings(path);
-  for (std::size_t k = 0; k < siblings.size(); ++k) {
-    const bool match = IsCompressedLog(siblings[k]) ? CompressedMatches(siblings[k], cursor)
-                                                    : PlainMatches(siblings[k], cursor);
+  const std::vector<std::string> siblings = ListRotatedSiblings(path);
+  // Newest first, so the usual case (the saved file is auth.log.1 or .1.gz) costs one check; the
+  // cap bounds a restart's work in a directory holding years of rotated logs.
+  const std::size_t limit = std::min(siblings.size(), kMaxRotatedCandidates);
+  for (std::size_t k = 0; k < limit; ++k) {
+    const bool match = IsArchive(siblings[k]) ? CompressedMatches(siblings[k], cursor)
+                                              : PlainMatches(siblings[k], cursor);
     if (!match) continue;
     std::vector<RotatedPart> parts;
     parts.push_back({siblings[k], cursor.offset});
     for (std::size_t j = k; j-- > 0;) parts.push_back({siblings[j], 0});
     return parts;
+  }
+  if (siblings.size() > limit) {
+    log::Warn(
+        "{}: the saved position's file is not among its {} newest rotated files ({} in all); "
+        "older ones are not searched",
+        path, limit, siblings.size());
   }
   return {};
 }
