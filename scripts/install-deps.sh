@@ -33,6 +33,8 @@ PACKAGES=(
   libmaxminddb-dev nftables ipset iptables openssh-server openssh-client sshpass python3
   # the web console's end-to-end tests drive Debian's chromium headless (playwright-core)
   chromium
+  # login whitelist windows in named time zones (Europe/Paris): the tz database
+  tzdata
 )
 # `install-deps.sh bench`: also the peer tools the benchmarks measure against.
 if [ "${1:-}" = "bench" ]; then
