@@ -157,12 +157,15 @@ Json BruteForceDetector::ExportWindows() const {
 
 Status BruteForceDetector::ImportWindows(const Json& state, std::int64_t now) {
   if (!state.is_object()) return Bad("brute_force", "an object");
+  std::int64_t event_time = now;
   if (const Json* t = state.Find("event_time")) {
     if (!t->is_int()) return Bad("brute_force.event_time", "an integer");
-    // Judged by event time (a resumed log's backlog continues where the windows stopped), but
-    // never later than the clock: a log dated in the future does not make everything expire.
-    if (t->as_int() > 0) now = std::min(now, t->as_int());
+    if (t->as_int() > 0) event_time = t->as_int();
   }
+  // Expiry is judged by event time (a resumed log's backlog continues where the windows stopped),
+  // but never later than the clock: a log dated in the future does not make everything expire.
+  const std::int64_t event_last = event_time;
+  now = std::min(now, event_time);
   for (const RuleScope scope : {RuleScope::kSource, RuleScope::kAccount}) {
     const bool by_source = scope == RuleScope::kSource;
     const std::string list_name = by_source ? "sources" : "accounts";
@@ -197,7 +200,10 @@ Status BruteForceDetector::ImportWindows(const Json& state, std::int64_t now) {
         const BruteForceRule& r = rules_.brute_force[rule_ids[j]];
         const std::int64_t horizon = now - r.window_seconds;
         Window w;
-        w.last_time = last;
+        // Never after the saved event time (the latest of all "last"s in an honest file): a
+        // hostile "last" would otherwise move the next save's event time and expire what this
+        // load kept.
+        w.last_time = std::min(last, event_last);
         std::int64_t previous = 0;
         for (std::size_t i = 0; i < slots->size(); ++i) {
           const Json& p = (*slots)[i];
@@ -211,7 +217,7 @@ Status BruteForceDetector::ImportWindows(const Json& state, std::int64_t now) {
             return Bad(wwhere + ".slots[" + std::to_string(i) + "]", "times in ascending order");
           }
           previous = t;
-          if (t <= horizon || t > last) continue;  // expired (or not a time this window saw)
+          if (t <= horizon || t > w.last_time) continue;  // expired, or after the window's last
           const auto count = static_cast<std::uint64_t>(p.as_array()[1].as_int());
           w.slots.push_back({t, count});
           w.total += count;
@@ -249,7 +255,7 @@ Status BruteForceDetector::ImportWindows(const Json& state, std::int64_t now) {
                                                    rules_.invalid_user_scan.distinct_users));
     }
     Scan& s = scans_.Get(key->as_string());
-    s.last_time = last;
+    s.last_time = std::min(last, event_last);
     s.users = std::move(users);
   }
   return Status::Ok();
