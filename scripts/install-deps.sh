@@ -34,7 +34,7 @@ PACKAGES=(
   libmaxminddb-dev nftables ipset iptables openssh-server openssh-client sshpass python3
   # the web console's end-to-end tests drive Debian's chromium headless (playwright-core)
   chromium
-  # baseline schedules in a time zone read /usr/share/zoneinfo (common/tz.h and its tests)
+  # named time zones (baseline schedules, login whitelist windows) read /usr/share/zoneinfo (common/tz.h)
   tzdata
 )
 # `install-deps.sh bench`: also the peer tools the benchmarks measure against.

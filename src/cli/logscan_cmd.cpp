@@ -667,12 +667,6 @@ int RunLogscan(const LogscanArgs& args, std::FILE* out, std::FILE* err) {
   const auto binary_sink = [&](LoginEvent&& e) { printer.Event(std::move(e), true); };
   for (const std::string& path : args.files) {
     const agent::BinaryLog binary = binary_kind(path);
-    if (binary != agent::BinaryLog::kNone && path == "-") {
-      std::fprintf(err, "rampart logscan: --format %s: give the file, not stdin\n",
-                   agent::BinaryLogName(binary));
-      rc = 2;
-      continue;
-    }
     const Status s = binary != agent::BinaryLog::kNone
                          ? agent::ScanBinaryLogFile(path, binary, binary_sink)
                          : agent::ScanAuthLogFile(path, OptionsFor(path, *format), sink);

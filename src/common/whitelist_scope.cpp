@@ -1,6 +1,8 @@
 #include "common/whitelist_scope.h"
 
 #include <ctime>
+#include <map>
+#include <mutex>
 
 #include "common/strings.h"
 
@@ -35,6 +37,20 @@ std::string HhMm(int minutes) {  // 0..1440
           static_cast<char>('0' + m / 10), static_cast<char>('0' + m % 10)};
 }
 
+// The zone `name`, one shared object per name for the life of the process (so windows with the
+// same zone compare equal).
+Result<std::shared_ptr<const TimeZone>> SharedZone(const std::string& name) {
+  static std::mutex mu;
+  static std::map<std::string, std::shared_ptr<const TimeZone>, std::less<>> zones;
+  const std::lock_guard lock(mu);
+  if (auto it = zones.find(name); it != zones.end()) return it->second;
+  auto tz = LoadZone(name);
+  if (!tz) return tz.error();
+  auto shared = std::make_shared<const TimeZone>(std::move(tz).value());
+  zones.emplace(name, shared);
+  return shared;
+}
+
 }  // namespace
 
 bool IsWhitelistWindowKey(std::string_view key) {
@@ -58,6 +74,8 @@ bool WhitelistWindow::CoversTime(std::int64_t t) const {
     const auto tt = static_cast<std::time_t>(t);
     std::tm tm{};
     if (localtime_r(&tt, &tm) != nullptr) shifted += tm.tm_gmtoff;
+  } else if (zone == Zone::kNamed && named != nullptr) {
+    shifted += named->UtcOffsetAt(t);
   }
   std::int64_t days_since_epoch = shifted / 86400;
   std::int64_t secs = shifted % 86400;
@@ -91,6 +109,8 @@ void WhitelistWindow::AddTo(Json* entry) const {
   if (restricts_time()) {
     if (zone == Zone::kLocal) {
       entry->Set("zone", "local");
+    } else if (zone == Zone::kNamed && named != nullptr) {
+      entry->Set("zone", named->name());
     } else if (zone == Zone::kOffset) {
       const int m = offset_minutes < 0 ? -offset_minutes : offset_minutes;
       entry->Set("zone", std::string(offset_minutes < 0 ? "-" : "+") + HhMm(m));
@@ -175,10 +195,21 @@ Result<WhitelistWindow> ParseWhitelistWindow(const Json& entry, const std::strin
       w.zone = WhitelistWindow::Zone::kOffset;
       const int m = Minutes(std::string_view(text).substr(1));
       w.offset_minutes = text[0] == '-' ? -m : m;
+    } else if (IsValidZoneName(text)) {
+      auto tz = SharedZone(text);
+      if (!tz) {
+        return InvalidArgument(field + ": unknown time zone " + Shown(*v) +
+                               ": expected UTC, local, an offset -14:00..+14:00 (\"+01:00\") or a "
+                               "tz database name (\"Europe/Paris\"); " +
+                               tz.error().message());
+      }
+      w.zone = WhitelistWindow::Zone::kNamed;
+      w.named = std::move(tz).value();
     } else {
-      return InvalidArgument(
-          field + ": expected UTC, local or an offset -14:00..+14:00 (\"+01:00\"), got " +
-          Shown(*v));
+      return InvalidArgument(field +
+                             ": expected UTC, local, an offset -14:00..+14:00 (\"+01:00\") or a "
+                             "tz database name (\"Europe/Paris\"), got " +
+                             Shown(*v));
     }
   }
   return w;

@@ -7,17 +7,20 @@
 //                                    cannot be located is not covered)
 //   "days": ["mon", ..., "sun"]      days of the week (in the zone)
 //   "hours": "08:00-18:30"           from-to, to exclusive; "22:00-06:00" wraps midnight
-//   "zone": "UTC" | "+01:00" | "-05:30" | "local"   the zone of days/hours; "local" is the host's
-//                                    own time zone (default UTC)
+//   "zone": "UTC" | "+01:00" | "-05:30" | "local" | "Europe/Paris"   the zone of days/hours;
+//                                    "local" is the host's own time zone; a tz database name
+//                                    follows its DST changes (common/tz.h); default UTC
 // Every key is optional; an entry without them covers any place and time.
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "common/json.h"
 #include "common/status.h"
+#include "common/tz.h"
 
 namespace rampart {
 
@@ -26,8 +29,9 @@ struct WhitelistWindow {
   std::uint8_t days = 0x7f;            // bit 0 Monday ... bit 6 Sunday
   int from_minute = 0;                 // minutes of the day; from == to: the whole day
   int to_minute = 0;
-  enum class Zone { kUtc, kOffset, kLocal } zone = Zone::kUtc;
-  int offset_minutes = 0;  // kOffset
+  enum class Zone { kUtc, kOffset, kLocal, kNamed } zone = Zone::kUtc;
+  int offset_minutes = 0;                 // kOffset
+  std::shared_ptr<const TimeZone> named;  // kNamed (the cached zone: equal names, equal pointers)
 
   bool restricts_time() const { return days != 0x7f || from_minute != to_minute; }
   bool restricts_place() const { return !countries.empty(); }
@@ -47,6 +51,8 @@ bool IsWhitelistWindowKey(std::string_view key);
 // Reads the scope keys of one entry (other keys are not looked at). Errors name `path.key`, what
 // was expected and what was given, e.g. "settings.login.whitelist[0].hours: expected HH:MM-HH:MM
 // (00:00 to 24:00), got \"25:00-26:00\"".
+// A zone name is looked up in this machine's tz database: the server rejects a name it does not
+// have; an agent whose database lacks it gets the same error and skips the entry (logged).
 Result<WhitelistWindow> ParseWhitelistWindow(const Json& entry, const std::string& path);
 
 }  // namespace rampart

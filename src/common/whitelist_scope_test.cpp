@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <ctime>
+#include <fstream>
 
 namespace rampart {
 namespace {
@@ -23,6 +24,8 @@ std::string Error(std::string_view json) {
   EXPECT_FALSE(w.ok());
   return w.ok() ? std::string() : w.error().message();
 }
+
+bool HaveZoneinfo() { return std::ifstream("/usr/share/zoneinfo/Europe/Paris").good(); }
 
 // 2026-12-07 is a Monday.
 constexpr std::int64_t kMonday = 1796601600;  // 2026-12-07T00:00:00Z
@@ -109,9 +112,69 @@ TEST(WhitelistWindow, ErrorsNameTheKeyAndTheValue) {
             std::string::npos);
   EXPECT_NE(Error(R"({"hours": "08:00-08:00"})").find("e.hours"), std::string::npos);
   EXPECT_NE(Error(R"({"hours": "8-18"})").find("e.hours"), std::string::npos);
-  EXPECT_NE(Error(R"({"zone": "Europe/Paris"})").find("e.zone: expected UTC, local or an offset"),
+  EXPECT_NE(Error(R"({"zone": "not a zone!"})")
+                .find("e.zone: expected UTC, local, an offset -14:00..+14:00 (\"+01:00\") or a tz "
+                      "database name (\"Europe/Paris\"), got \"not a zone!\""),
             std::string::npos);
+  EXPECT_NE(Error(R"({"zone": "../../etc/passwd"})").find("e.zone: expected UTC"),
+            std::string::npos);
+  if (HaveZoneinfo()) {
+    EXPECT_NE(Error(R"({"zone": "Mars/Olympus_Mons"})")
+                  .find("e.zone: unknown time zone \"Mars/Olympus_Mons\": expected UTC"),
+              std::string::npos);
+  }
   EXPECT_NE(Error(R"({"zone": "+15:00"})").find("e.zone"), std::string::npos);
+}
+
+// Working hours 09:00-17:00 in Paris: in UTC 08:00-16:00 in winter, 07:00-15:00 in summer.
+TEST(WhitelistWindow, NamedZoneFollowsParisAcrossTheSpringChange) {
+  if (!HaveZoneinfo()) GTEST_SKIP() << "no tzdata";
+  const auto w = Parse(
+      R"({"days": ["mon","tue","wed","thu","fri"], "hours": "09:00-17:00", "zone": "Europe/Paris"})");
+  constexpr std::int64_t kFri = 1774569600;  // 2026-03-27, CET (+01:00)
+  constexpr std::int64_t kMon = 1774828800;  // 2026-03-30, CEST (+02:00), after Sunday's change
+  EXPECT_FALSE(w.CoversTime(kFri + 7 * 3600 + 59 * 60));  // 08:59 local
+  EXPECT_TRUE(w.CoversTime(kFri + 8 * 3600));             // 09:00 local
+  EXPECT_TRUE(w.CoversTime(kFri + 15 * 3600 + 59 * 60));  // 16:59 local
+  EXPECT_FALSE(w.CoversTime(kFri + 16 * 3600));           // 17:00 local
+  EXPECT_FALSE(w.CoversTime(kMon + 6 * 3600 + 59 * 60));  // 08:59 local
+  EXPECT_TRUE(w.CoversTime(kMon + 7 * 3600));             // 09:00 local
+  EXPECT_TRUE(w.CoversTime(kMon + 14 * 3600 + 59 * 60));  // 16:59 local
+  EXPECT_FALSE(w.CoversTime(kMon + 15 * 3600));           // 17:00 local
+  // A fixed +01:00 would be an hour off after the change.
+  const auto fixed = Parse(
+      R"({"days": ["mon","tue","wed","thu","fri"], "hours": "09:00-17:00", "zone": "+01:00"})");
+  EXPECT_FALSE(fixed.CoversTime(kMon + 7 * 3600));
+}
+
+TEST(WhitelistWindow, NamedZoneFollowsNewYorkAcrossTheAutumnChange) {
+  if (!HaveZoneinfo()) GTEST_SKIP() << "no tzdata";
+  const auto w =
+      Parse(R"({"days": ["mon","fri"], "hours": "09:00-17:00", "zone": "America/New_York"})");
+  constexpr std::int64_t kFri = 1793318400;  // 2026-10-30, EDT (-04:00)
+  constexpr std::int64_t kMon = 1793577600;  // 2026-11-02, EST (-05:00), after Sunday's change
+  EXPECT_FALSE(w.CoversTime(kFri + 12 * 3600 + 59 * 60));
+  EXPECT_TRUE(w.CoversTime(kFri + 13 * 3600));
+  EXPECT_FALSE(w.CoversTime(kMon + 13 * 3600 + 59 * 60));
+  EXPECT_TRUE(w.CoversTime(kMon + 14 * 3600));
+  EXPECT_TRUE(w.CoversTime(kMon + 21 * 3600 + 59 * 60));  // 16:59 EST
+  EXPECT_FALSE(w.CoversTime(kMon + 22 * 3600));           // 17:00 EST
+  // The day is the zone's: Friday 23:30 in New York is Saturday in UTC.
+  const auto fri_night =
+      Parse(R"({"days": ["fri"], "hours": "23:00-24:00", "zone": "America/New_York"})");
+  EXPECT_TRUE(
+      fri_night.CoversTime(kFri + 86400 + 3 * 3600 + 30 * 60));  // Sat 03:30Z = Fri 23:30 EDT
+}
+
+TEST(WhitelistWindow, NamedZoneRoundTripsThroughJson) {
+  if (!HaveZoneinfo()) GTEST_SKIP() << "no tzdata";
+  const auto w = Parse(R"({"hours": "08:00-18:00", "zone": "Europe/Paris"})");
+  Json out = Json::MakeObject();
+  w.AddTo(&out);
+  EXPECT_EQ(out.GetString("zone"), "Europe/Paris");
+  auto back = ParseWhitelistWindow(out, "x");
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(*back, w);
 }
 
 TEST(WhitelistWindow, HoursToMidnight) {

@@ -117,6 +117,44 @@ echo "not a utmp file" >"$out/btmp.txt"
 check "not utmp: exit 2" test $rc -eq 2
 check "not utmp: names the file and the record size" grep -q "btmp.txt: not a btmp file.*384-byte records" "$out/err"
 
+# Compressed rotated files, recognised by their first bytes: gzip text logs under logrotate's
+# numbered and dateext names, gzip btmp/wtmp, gzip on stdin, an archive without an archive name,
+# and truncated or mislabelled archives (exit 2, the file, the byte offset, what was expected).
+gzip -c "$LOGS/detect-bruteforce-cracked.log" >"$out/auth.log.2.gz"
+"$BIN" logscan --json "$out/auth.log.2.gz" >"$out/gz.json" 2>"$out/err"; rc=$?
+check "auth.log.2.gz: exit 1 (alerts)" test $rc -eq 1
+check "auth.log.2.gz: same events and alerts as the plain file" \
+  test "$(jq -c '[.events[] | del(.file)], .alerts' "$out/gz.json")" = "$(jq -c '[.events[] | del(.file)], .alerts' "$out/bf.json")"
+check "auth.log.2.gz: events name the archive" test "$(jq -r '[.events[].file]|unique|join(",")' "$out/gz.json")" = "$out/auth.log.2.gz"
+cp "$out/auth.log.2.gz" "$out/secure-20261201.gz"
+"$BIN" logscan --json "$out/secure-20261201.gz" >"$out/gz2.json" 2>/dev/null
+check "secure-20261201.gz: 9 events" test "$(jq '.events|length' "$out/gz2.json")" -eq 9
+cp "$out/auth.log.2.gz" "$out/auth.log.3"
+"$BIN" logscan --json "$out/auth.log.3" >"$out/gz3.json" 2>/dev/null
+check "gzip content without a .gz name: decompressed" test "$(jq '.events|length' "$out/gz3.json")" -eq 9
+"$BIN" logscan --json - <"$out/auth.log.2.gz" >"$out/gzin.json" 2>/dev/null; rc=$?
+check "gzip on stdin: exit 1" test $rc -eq 1
+check "gzip on stdin: 9 events" test "$(jq '.events|length' "$out/gzin.json")" -eq 9
+gzip -c "$out/btmp" >"$out/btmp.1.gz"
+gzip -c "$out/wtmp" >"$out/wtmp.1.gz"
+"$BIN" logscan --json "$out/btmp.1.gz" "$out/wtmp.1.gz" >"$out/bingz.json" 2>"$out/err"; rc=$?
+check "btmp.1.gz/wtmp.1.gz: exit 1" test $rc -eq 1
+check "btmp.1.gz/wtmp.1.gz: brute_force and cracked" jq -e '[.alerts[].type] | sort == ["brute_force","cracked"]' "$out/bingz.json"
+check "btmp.1.gz: 6 failures" jq -e '[.events[] | select(.kind=="btmp")] | length == 6' "$out/bingz.json"
+"$BIN" logscan --json --format btmp - <"$out/btmp.1.gz" >"$out/binin.json" 2>/dev/null
+check "--format btmp on gzip stdin: 6 failures" jq -e '[.events[] | select(.kind=="btmp")] | length == 6' "$out/binin.json"
+size=$(stat -c %s "$out/auth.log.2.gz")
+head -c $((size - 12)) "$out/auth.log.2.gz" >"$out/cut.log.gz"
+"$BIN" logscan --json "$out/cut.log.gz" >"$out/cut.json" 2>"$out/err"; rc=$?
+check "truncated archive: exit 2" test $rc -eq 2
+check "truncated archive: file, byte offset, what was expected" \
+  grep -q "cut.log.gz: truncated gzip archive: it ends at byte $((size - 12)) inside a compressed member (expected more deflate data" "$out/err"
+check "truncated archive: the output is still one JSON document" jq -e '.events and .alerts' "$out/cut.json"
+echo "plain text" >"$out/fake.gz"
+"$BIN" logscan "$out/fake.gz" >/dev/null 2>"$out/err"; rc=$?
+check "not gzip under a .gz name: exit 2" test $rc -eq 2
+check "not gzip under a .gz name: says so" grep -q "fake.gz: not a gzip archive: expected its magic bytes at byte 0, found 70 6c 61 69 6e 20" "$out/err"
+
 # Streaming: 200k events (a 3-source storm) in bounded memory and three alerts.
 awk 'BEGIN { for (i = 0; i < 200000; i++) {
   s = int(i / 100); printf "2026-11-29T%02d:%02d:%02d.000000+00:00 web1 sshd[%d]: Failed password for user%d from 203.0.113.%d port %d ssh2\n",

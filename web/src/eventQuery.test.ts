@@ -131,6 +131,19 @@ describe("whitelist scope from an event", () => {
     expect(whitelistScopeBody({ ...empty, countries: "Germany" })).toEqual({ error: expect.stringContaining("Countries") });
     expect(whitelistScopeBody({ ...empty, hours: "8-18" })).toEqual({ error: expect.stringContaining("Hours") });
     expect(whitelistScopeBody({ ...empty, hours: "09:00-09:00" })).toEqual({ error: expect.stringContaining("differ") });
-    expect(whitelistScopeBody({ ...empty, hours: "08:00-18:00", zone: "Europe/Paris" })).toEqual({ error: expect.stringContaining("Zone") });
+    expect(whitelistScopeBody({ ...empty, hours: "08:00-18:00", zone: "Europe Paris" })).toEqual({ error: expect.stringContaining("Zone") });
+    expect(whitelistScopeBody({ ...empty, hours: "08:00-18:00", zone: "../etc/passwd" })).toEqual({ error: expect.stringContaining("Zone") });
+    expect(whitelistScopeBody({ ...empty, hours: "08:00-18:00", zone: "Europe//Paris" })).toEqual({ error: expect.stringContaining("Zone") });
+  });
+  it("accepts time zone names for the window", () => {
+    expect(whitelistScopeBody({ ...empty, hours: "08:00-18:00", zone: " Europe/Paris " })).toEqual({
+      body: { hours: "08:00-18:00", zone: "Europe/Paris" },
+    });
+    expect(whitelistScopeBody({ ...empty, days: ["sat"], zone: "America/Argentina/Buenos_Aires" })).toEqual({
+      body: { days: ["sat"], zone: "America/Argentina/Buenos_Aires" },
+    });
+    expect(whitelistScopeBody({ ...empty, hours: "08:00-18:00", zone: "Etc/GMT+5" })).toEqual({
+      body: { hours: "08:00-18:00", zone: "Etc/GMT+5" },
+    });
   });
 });

@@ -179,7 +179,7 @@ export interface WhitelistScopeForm {
   countries: string; // "DE, fr" -> ["DE", "FR"]; empty: anywhere
   days: string[]; // subset of WEEKDAYS; empty or all seven: every day
   hours: string; // "08:00-18:00"; empty: all day
-  zone: string; // "UTC", "local", "+01:00"
+  zone: string; // "UTC", "local", "+01:00", "Europe/Paris"
 }
 
 /**
@@ -206,7 +206,12 @@ export function whitelistScopeBody(form: WhitelistScopeForm): { body: Record<str
   }
   const zone = form.zone.trim();
   if (zone && (body.days !== undefined || body.hours !== undefined)) {
-    if (!/^(UTC|local|[+-]\d{2}:\d{2})$/.test(zone)) return { error: `Zone: expected UTC, local or ±HH:MM, got "${zone}".` };
+    // A tz database name ("Europe/Paris") has the shape the server checks (common/tz.h); whether
+    // the zone exists is the server's answer (a 400 naming it).
+    const tzName = zone.length <= 128 && /^[A-Za-z0-9_+][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+][A-Za-z0-9_+-]*)*$/.test(zone);
+    if (!/^(UTC|local|[+-]\d{2}:\d{2})$/.test(zone) && !tzName) {
+      return { error: `Zone: expected UTC, local, ±HH:MM or a time zone name such as Europe/Paris, got "${zone}".` };
+    }
     body.zone = zone;
   }
   return { body };

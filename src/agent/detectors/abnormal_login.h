@@ -20,6 +20,7 @@
 #include "agent/detectors/alert.h"
 #include "agent/detectors/rules.h"
 #include "agent/sources/login_event.h"
+#include "common/json.h"
 
 namespace rampart::agent {
 
@@ -53,6 +54,13 @@ class AbnormalLoginDetector {
   std::size_t tracked_users() const { return profiles_.size(); }
   // The end of the learning period (seconds since the epoch); 0 before the first event.
   std::int64_t learning_ends() const { return learning_ends_; }
+
+  // Persistence across agent restarts (detector_state.cpp): the learning state (whether learning
+  // started, its end, a --learn baseline) and every user's learned networks, hours and countries.
+  // Alerts are not part of it. ImportLearning replaces this detector's learning state (caps
+  // apply); errors: kDataLoss naming the field.
+  Json ExportLearning() const;
+  Status ImportLearning(const Json& state);
 
  private:
   struct Profile {

@@ -19,6 +19,7 @@
 #include "agent/detectors/rules.h"
 #include "agent/detectors/string_map.h"
 #include "agent/sources/login_event.h"
+#include "common/json.h"
 
 namespace rampart::agent {
 
@@ -49,6 +50,16 @@ class BruteForceDetector {
   std::uint64_t evicted_keys() const {
     return source_keys_.evictions() + account_keys_.evictions() + scans_.evictions();
   }
+
+  // Persistence across agent restarts (detector_state.cpp, format in detector_state.h): the open
+  // windows per source, per account and per invalid-user scanner, least recently used first.
+  // Windows are tied to rules by name. Alerts and crossed thresholds are not part of it.
+  Json ExportWindows() const;
+  // Loads ExportWindows' output into this detector (meant for a fresh one), dropping failures
+  // outside their rule's window as of the latest event time saved (or `now`, the clock, if that is
+  // earlier), windows of rules that no longer exist, and keys left empty. Errors: kDataLoss
+  // naming the field (what was loaded before it stays).
+  Status ImportWindows(const Json& state, std::int64_t now);
 
  private:
   struct Window {

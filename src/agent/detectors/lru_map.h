@@ -68,6 +68,14 @@ class LruMap {
   std::size_t size() const { return size_; }
   std::uint64_t evictions() const { return evictions_; }
   static std::size_t Hash(std::string_view key) { return std::hash<std::string_view>{}(key); }
+  // Calls fn(key, value) for every entry, least recently used first (so Get()ting them in this
+  // order into another map rebuilds the same recency: detector state persistence).
+  template <typename F>
+  void ForEachOldestFirst(F&& fn) const {
+    for (std::uint32_t e = tail_; e != kNone; e = entries_[e].prev) {
+      fn(std::string_view(entries_[e].key), entries_[e].value);
+    }
+  }
 
  private:
   static constexpr std::uint32_t kNone = UINT32_MAX;

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "agent/detectors/detector_state.h"
 #include "agent/sources/journal_follow.h"
 #include "agent/sources/log_time.h"
 #include "common/logging.h"
@@ -263,10 +264,42 @@ void LoginMonitor::BuildDetectors() {
     abnormal.country_of = [geo](std::string_view source) { return geo->Country(source); };
     brute.country_of = abnormal.country_of;
   }
-  brute_ = std::make_unique<BruteForceDetector>(settings_.rules, brute);
-  abnormal_ = std::make_unique<AbnormalLoginDetector>(settings_.rules.abnormal_login,
-                                                      settings_.rules.whitelist, abnormal);
-  for (const auto& e : lastlog_seed_) abnormal_->Seed(e);
+  std::string carried;
+  if (brute_ && abnormal_) carried = EncodeDetectorState(*brute_, *abnormal_, Now());
+  auto build = [&] {
+    brute_ = std::make_unique<BruteForceDetector>(settings_.rules, brute);
+    abnormal_ = std::make_unique<AbnormalLoginDetector>(settings_.rules.abnormal_login,
+                                                        settings_.rules.whitelist, abnormal);
+    for (const auto& e : lastlog_seed_) abnormal_->Seed(e);
+  };
+  build();
+  if (!carried.empty()) {
+    if (Status s = DecodeDetectorState(carried, Now(), brute_.get(), abnormal_.get()); !s.ok()) {
+      log::Warn("login detectors: their state could not be carried over ({}); starting empty",
+                s.message());
+      build();
+    }
+  }
+}
+
+void LoginMonitor::LoadDetectors() {
+  const std::string path = options_.data_dir + "/" + std::string(kDetectorStateFile);
+  auto loaded = LoadDetectorState(path, Now(), brute_.get(), abnormal_.get());
+  if (loaded) {
+    if (*loaded) {
+      log::Info("login detectors: {} windows restored from {} (learning ends {})",
+                brute_->tracked_keys(), path, abnormal_->learning_ends());
+    }
+    return;
+  }
+  log::Warn(
+      "login detectors: {}; starting with empty windows and learning (the file is kept as "
+      "{}.bad)",
+      loaded.error().message(), path);
+  std::rename(path.c_str(), (path + ".bad").c_str());
+  brute_.reset();
+  abnormal_.reset();
+  BuildDetectors();
 }
 
 void LoginMonitor::SeedFromLastlog() {
@@ -365,6 +398,7 @@ Status LoginMonitor::Start() {
     files_.push_back(std::move(source));
   }
   SeedFromLastlog();
+  LoadDetectors();
 
   if (files_.empty() && !journal_) {
     return FailedPrecondition(
@@ -428,6 +462,7 @@ BlockPolicy LoginMonitor::MakeBlockPolicy(std::vector<Cidr> extra_protected) con
 }
 
 void LoginMonitor::OnEvent(const LoginEvent& e) {
+  detectors_dirty_ = true;
   {
     std::lock_guard lock(mu_);
     ++stats_.events;
@@ -617,12 +652,28 @@ Result<std::size_t> LoginMonitor::PollOnce() {
   if (lines > 0) dirty_ = true;
   const auto mono = clock_->Monotonic();
   if (dirty_ && mono - last_save_ >= options_.save_interval) {
-    if (Status saved = SaveState(); !saved.ok()) log::Error("{}", saved.ToString());
+    if (Status saved = SaveCursors(); !saved.ok()) log::Error("{}", saved.ToString());
+  }
+  if (detectors_dirty_ && mono - last_detector_save_ >= options_.detector_save_interval) {
+    if (Status saved = SaveDetectors(); !saved.ok()) log::Error("{}", saved.ToString());
   }
   return lines;
 }
 
 Status LoginMonitor::SaveState() {
+  Status cursors = SaveCursors();
+  Status detectors = SaveDetectors();
+  return cursors.ok() ? detectors : cursors;
+}
+
+Status LoginMonitor::SaveDetectors() {
+  last_detector_save_ = clock_->Monotonic();
+  detectors_dirty_ = false;
+  return SaveDetectorState(options_.data_dir + "/" + std::string(kDetectorStateFile), *brute_,
+                           *abnormal_, Now());
+}
+
+Status LoginMonitor::SaveCursors() {
   MonitorState state;
   for (const auto& f : files_) state.files.push_back(f.tailer->cursor());
   state.journal_cursor = journal_ ? journal_->cursor() : journal_cursor_;

@@ -14,7 +14,8 @@
 // (JournalFollower::SystemJournalExists) unless turned off; `journal_dir` reads a journal
 // directory instead (tests).
 //
-// Persistence (<data_dir>/login_monitor.json, monitor_state.h): file cursors, the journal cursor
+// Persistence (<data_dir>/login_monitor.json, monitor_state.h; the detectors' windows and learning
+// in <data_dir>/login_detectors.json, detectors/detector_state.h): file cursors, the journal cursor
 // and the incident book, saved after every poll that processed lines (at most once per
 // `save_interval`, and at Stop). A crash between processing and saving re-reads at most that
 // interval's lines; their alerts map to the same incident ids, so the server (which upserts by
@@ -88,6 +89,9 @@ struct LoginMonitorOptions {
   bool from_start = false;  // without a saved cursor, read existing content (default: from the end)
   std::string geoip_db;     // "" = none
   std::chrono::milliseconds save_interval{1000};
+  // How often the detectors' windows and learning (login_detectors.json) are saved while events
+  // arrive; always at stop.
+  std::chrono::milliseconds detector_save_interval{60000};
   std::chrono::milliseconds poll{200};
 };
 
@@ -117,6 +121,8 @@ class LoginMonitor {
   Result<std::size_t> PollOnce();
   // Polls until `stop` is set (checking every options.poll), then saves the state.
   Status Run(const std::atomic<bool>& stop);
+  // Saves the cursors and incidents (login_monitor.json) and the detectors' state
+  // (login_detectors.json, detectors/detector_state.h).
   Status SaveState();
 
   // New tenant settings, applied at the next poll (detector state is kept when the rules are
@@ -138,7 +144,12 @@ class LoginMonitor {
     BinaryLog binary = BinaryLog::kNone;  // btmp/wtmp: tailed by record
   };
   void SeedFromLastlog();
+  // (Re)creates the detectors for settings_; the windows and learning of the previous ones (if
+  // any) are carried over (by rule name).
   void BuildDetectors();
+  void LoadDetectors();
+  Status SaveCursors();
+  Status SaveDetectors();
   void OnEvent(const LoginEvent& e);
   void Report(const Alert& alert);
   // Reports each alert changed since the last call once (a burst of failures from one source
@@ -170,6 +181,8 @@ class LoginMonitor {
   std::vector<bool> flagged_abnormal_;
   bool dirty_ = false;
   std::chrono::steady_clock::time_point last_save_{};
+  bool detectors_dirty_ = false;  // events since the detectors were last saved
+  std::chrono::steady_clock::time_point last_detector_save_{};
   std::map<std::string, std::int64_t> refused_;  // source -> when refusal was logged
 
   mutable std::mutex mu_;  // guards the members below

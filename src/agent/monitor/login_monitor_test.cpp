@@ -62,6 +62,51 @@ class LoginMonitorTest : public ::testing::Test {
   FakeClock clock_{std::chrono::system_clock::time_point(std::chrono::seconds(1796601600))};
 };
 
+// An attacker guessing slowly across an agent restart: three guesses before, two after, within
+// the rule's minute. The detectors' windows are saved at stop (login_detectors.json) and loaded
+// at start, so the fifth guess raises the alert as it would have without the restart.
+TEST_F(LoginMonitorTest, ASlowBruteForceAcrossARestartIsStillCaught) {
+  {
+    LoginMonitor m(
+        Options(), LoginMonitorSettings{}, [&](const Json& e) { events_.push_back(e); }, nullptr,
+        &clock_);
+    ASSERT_TRUE(m.Start().ok());
+    for (int i = 0; i < 3; ++i) Append(log_, FailedLine(100 + i, "203.0.113.70"));
+    ASSERT_TRUE(m.PollOnce().ok());
+    EXPECT_TRUE(events_.empty());
+    ASSERT_TRUE(m.SaveState().ok());
+  }
+  std::ifstream saved(dir_ + "/login_detectors.json");
+  std::stringstream text;
+  text << saved.rdbuf();
+  EXPECT_THAT(text.str(), HasSubstr("\"key\":\"203.0.113.70\""));
+  LoginMonitor m(
+      Options(), LoginMonitorSettings{}, [&](const Json& e) { events_.push_back(e); }, nullptr,
+      &clock_);
+  ASSERT_TRUE(m.Start().ok());
+  for (int i = 3; i < 5; ++i) Append(log_, FailedLine(100 + i, "203.0.113.70"));
+  ASSERT_TRUE(m.PollOnce().ok());
+  ASSERT_EQ(events_.size(), 1u);
+  EXPECT_EQ(events_[0].GetString("type"), "brute_force");
+  EXPECT_EQ(events_[0].GetInt("count"), 5);
+}
+
+TEST_F(LoginMonitorTest, ADamagedDetectorStateIsSetAsideAndDetectionStartsEmpty) {
+  Append(dir_ + "/login_detectors.json", "{\"version\":1,\"brute_force\":{\"sources\":[{\"ke");
+  LoginMonitor m(
+      Options(), LoginMonitorSettings{}, [&](const Json& e) { events_.push_back(e); }, nullptr,
+      &clock_);
+  ASSERT_TRUE(m.Start().ok());
+  EXPECT_EQ(access((dir_ + "/login_detectors.json.bad").c_str(), F_OK), 0);
+  EXPECT_NE(access((dir_ + "/login_detectors.json").c_str(), F_OK), 0);
+  for (int i = 0; i < 5; ++i) Append(log_, FailedLine(100 + i, "203.0.113.71"));
+  ASSERT_TRUE(m.PollOnce().ok());
+  ASSERT_EQ(events_.size(), 1u);
+  EXPECT_EQ(events_[0].GetString("type"), "brute_force");
+  ASSERT_TRUE(m.SaveState().ok());
+  EXPECT_EQ(access((dir_ + "/login_detectors.json").c_str(), F_OK), 0);
+}
+
 TEST_F(LoginMonitorTest, RaisesBruteForceAndContinuesItAfterARestart) {
   std::string id;
   {
@@ -376,8 +421,9 @@ TEST_F(LoginMonitorTest, ResumeReadsTheLinesCompressedAwayWhileStopped) {
     ASSERT_TRUE(m.SaveState().ok());
   }
   EXPECT_TRUE(events_.empty());
-  // Logged while the agent was stopped (detector windows are not saved, so the restarted
-  // detector must see 5 guesses: these 3 and 2 in the new file; 8 would mean a re-read).
+  // Logged while the agent was stopped. The detector windows are saved, so the restarted detector
+  // counts 8 guesses: the 3 before the stop (restored), these 3 and 2 in the new file; a re-read
+  // of the first 3 would make 11.
   for (int i = 3; i < 6; ++i) Append(log_, FailedLine(100 + i, "203.0.113.7"));
   ASSERT_EQ(std::rename(log_.c_str(), (log_ + ".1").c_str()), 0);
   std::ostringstream old;
@@ -395,7 +441,7 @@ TEST_F(LoginMonitorTest, ResumeReadsTheLinesCompressedAwayWhileStopped) {
   ASSERT_TRUE(m.PollOnce().ok());
   ASSERT_EQ(events_.size(), 1u);
   EXPECT_EQ(events_[0].GetString("type"), "brute_force");
-  EXPECT_EQ(events_[0].GetInt("count"), 5);
+  EXPECT_EQ(events_[0].GetInt("count"), 8);
   ASSERT_TRUE(m.SaveState().ok());
   events_.clear();
   ASSERT_EQ(*m.PollOnce(), 0u);

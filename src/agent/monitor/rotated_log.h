@@ -5,11 +5,13 @@
 // `auth.log-20261207[.gz]`) — and list what must be read before the new file: the rest of that
 // file after the cursor's offset, then every newer rotated file whole, oldest first.
 //
+// The search (ListRotatedSiblings) goes through every numbered and dated sibling, newest first,
+// stops at the first match and examines at most kMaxRotatedCandidates files.
 // Identification: an uncompressed sibling by (device, inode) as the cursor saved it; a compressed
-// one (a new inode) by the SHA-256 of its first fp_len decompressed bytes (the cursor's
-// fingerprint) and by holding at least `offset` bytes. A cursor of an empty file (fp_len 0) cannot
-// be told apart from any other file and matches nothing compressed.
-// Decompression in-process: gzip (zlib), xz (liblzma), zstd (libzstd).
+// one (a new inode; by name or by its first bytes) by the SHA-256 of its first fp_len decompressed
+// bytes (the cursor's fingerprint) and by holding at least `offset` bytes. A cursor of an empty
+// file (fp_len 0) cannot be told apart from any other file and matches nothing compressed.
+// Decompression: LogStream (agent/sources/log_stream.h).
 
 #include <cstdint>
 #include <functional>
@@ -19,20 +21,22 @@
 #include <vector>
 
 #include "agent/monitor/file_tailer.h"
+#include "agent/sources/log_stream.h"
 #include "common/status.h"
 
 namespace rampart::agent {
 
-// A byte stream over a file, decompressed when its name ends in .gz, .xz or .zst.
-class LogStream {
- public:
-  virtual ~LogStream() = default;
-  static Result<std::unique_ptr<LogStream>> Open(const std::string& path);
-  // Up to `size` bytes; 0 at the end. Errors: read errors, corrupt or truncated compressed data.
-  virtual Result<std::size_t> Read(char* data, std::size_t size) = 0;
-};
+bool IsCompressedLog(std::string_view path);  // by name: .gz, .xz, .zst, .bz2
 
-bool IsCompressedLog(std::string_view path);
+// At most this many rotated siblings (newest first) are examined for a cursor's file.
+inline constexpr std::size_t kMaxRotatedCandidates = 64;
+
+// Every rotated sibling of `path` in its directory, newest first: the numbered ones
+// `path.N[.gz|.xz|.zst|.bz2]` by N ascending (any N, not only up to 9), then logrotate's dateext
+// ones `path-DATE[.ext]` (DATE: digits, '-', '_'; e.g. 20261207, 2026-12-07, 20261207-1765065600)
+// by DATE descending; for the same N or DATE the uncompressed file first. Other names
+// (auth.log.old, auth.log-backup) are not rotations of `path`.
+std::vector<std::string> ListRotatedSiblings(const std::string& path);
 
 // The parts to read before the file at `path` itself, oldest first; empty when the cursor's file is
 // not among the siblings (or the cursor has no identity).

@@ -227,6 +227,72 @@ TEST_F(RotatedLogTest, RecordModeReadsWholeRecordsAfterTheOffset) {
   EXPECT_THAT(Drain(t), ElementsAre("cccccccc", "dddddddd", "eeeeeeee", "zzzzzzzz"));
 }
 
+TEST_F(RotatedLogTest, SiblingsAreListedNewestFirstBeyondNine) {
+  for (const char* name :
+       {"auth.log.1", "auth.log.1.gz", "auth.log.2.gz", "auth.log.10.gz", "auth.log.11",
+        "auth.log.9.xz", "auth.log-20261201.gz", "auth.log-20261130", "auth.log-2026-12-02.zst",
+        "auth.log.old", "auth.log-backup", "auth.log.gz", "auth.log.1.gz.tmp", "other.log.1",
+        "auth.logx.1"}) {
+    Append(dir_ + "/" + name, "x\n");
+  }
+  std::vector<std::string> names;
+  for (const auto& p : ListRotatedSiblings(path_)) names.push_back(p.substr(dir_.size() + 1));
+  EXPECT_THAT(names, ElementsAre("auth.log.1", "auth.log.1.gz", "auth.log.2.gz", "auth.log.9.xz",
+                                 "auth.log.10.gz", "auth.log.11", "auth.log-20261201.gz",
+                                 "auth.log-20261130", "auth.log-2026-12-02.zst"));
+}
+
+TEST_F(RotatedLogTest, TheSavedFileIsFoundPastRotationNine) {
+  // Stopped for two weeks of daily rotations (rotate 30): the saved file is now auth.log.14.gz and
+  // 13 newer rotated files came after it; all of them are read, oldest first, then the new file.
+  const FileCursor saved = ReadAndStop(2);
+  Append(path_, "a3\n");
+  ASSERT_EQ(std::rename(path_.c_str(), (path_ + ".14").c_str()), 0);
+  Gzip(path_ + ".14", path_ + ".14.gz");
+  std::vector<std::string> expected = {"a3"};
+  for (int n = 13; n >= 1; --n) {
+    const std::string line = "r" + std::to_string(n);
+    Append(path_ + "." + std::to_string(n), line + "\n");
+    if (n > 1) Gzip(path_ + "." + std::to_string(n), path_ + "." + std::to_string(n) + ".gz");
+    expected.push_back(line);
+  }
+  Append(path_, "b1\n");
+  expected.push_back("b1");
+  FileTailer t(path_, saved);
+  EXPECT_EQ(Drain(t), expected);
+}
+
+TEST_F(RotatedLogTest, AGzipRotatedFileWithoutAGzName) {
+  const FileCursor saved = ReadAndStop(1);
+  Append(path_, "a2\n");
+  ASSERT_EQ(std::rename(path_.c_str(), (path_ + ".1").c_str()), 0);
+  Gzip(path_ + ".1", path_ + ".2");  // compressed in place of the name: a new inode, gzip bytes
+  Append(path_, "b1\n");
+  FileTailer t(path_, saved);
+  EXPECT_THAT(Drain(t), ElementsAre("a2", "b1"));
+}
+
+TEST_F(RotatedLogTest, TheSearchIsCappedAtTheNewestCandidates) {
+  const FileCursor saved = ReadAndStop(1);
+  Append(path_, "a2\n");
+  const int older = static_cast<int>(kMaxRotatedCandidates) + 1;
+  ASSERT_EQ(std::rename(path_.c_str(), (path_ + "." + std::to_string(older)).c_str()), 0);
+  for (int n = 1; n < older; ++n) Append(path_ + "." + std::to_string(n), "r\n");
+  Append(path_, "b1\n");
+  // The saved file is the 65th newest: not searched; the new file is read from its start.
+  FileTailer t(path_, saved);
+  EXPECT_THAT(Drain(t), ElementsAre("b1"));
+  // One fewer newer file and it is found (the 64th), with the 63 newer ones read whole.
+  FileCursor again = saved;
+  std::remove((path_ + ".1").c_str());
+  for (int n = 2; n <= older; ++n) {
+    ASSERT_EQ(std::rename((path_ + "." + std::to_string(n)).c_str(),
+                          (path_ + "." + std::to_string(n - 1)).c_str()),
+              0);
+  }
+  EXPECT_EQ(FindRotatedBacklog(path_, again).size(), kMaxRotatedCandidates);
+}
+
 TEST(LogStream, GzipWithSeveralMembers) {
   const std::string dir = testing::MakeTempDir();
   const std::string path = dir + "/x.gz";

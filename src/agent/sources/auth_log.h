@@ -63,8 +63,9 @@ class AuthLogParser {
 };
 
 // Reads a file ("-" = stdin) line by line through an AuthLogParser, calling fn for every event in
-// order of emission. .gz/.xz/.zst rotated files are read through their decompressor when it is
-// installed. Errors: the file cannot be opened or read (names it).
+// order of emission. Rotated archives (gzip, xz, zstd, bzip2: by their first bytes, also on stdin)
+// are decompressed (LogStream, log_stream.h). Errors: the file cannot be opened or read, a corrupt
+// or truncated archive (names it, with the byte offset).
 Status ScanAuthLogFile(const std::string& path, AuthLogOptions options,
                        const std::function<void(LoginEvent&&)>& fn);
 

@@ -1,9 +1,7 @@
 #include "agent/sources/login_records_log.h"
 
-#include <fcntl.h>
 #include <pwd.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -11,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/sources/log_stream.h"
 #include "common/strings.h"
 
 namespace rampart::agent {
@@ -149,49 +148,48 @@ Status ScanBinaryLogFile(const std::string& path, BinaryLog kind,
                          const std::function<void(LoginEvent&&)>& fn) {
   const std::size_t rec = BinaryLogRecordSize(kind);
   if (rec == 0) return InvalidArgument(path + ": not a binary login record file");
-  if (EndsWith(path, ".gz") || EndsWith(path, ".xz") || EndsWith(path, ".zst") ||
-      EndsWith(path, ".bz2")) {
-    return InvalidArgument(path + ": compressed " + std::string(BinaryLogName(kind)) +
-                           " files are not read; decompress it first");
-  }
-  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return ErrnoStatus(errno, path);
+  auto opened = LogStream::Open(path);
+  if (!opened) return opened.error();
+  LogStream& stream = **opened;
+  const std::string name = path == "-" ? "standard input" : path;
+  // A plain file's size is known up front, so a file that is no whole number of records is
+  // refused before any event; an archive's (or a pipe's) size only at its end.
+  std::optional<std::uint64_t> known_size;
   struct stat st {};
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    close(fd);
-    return InvalidArgument(path + ": expected a regular " + std::string(BinaryLogName(kind)) +
-                           " file");
+  if (stream.compression() == Compression::kNone && path != "-" && stat(path.c_str(), &st) == 0) {
+    if (!S_ISREG(st.st_mode)) {
+      return InvalidArgument(path + ": expected a regular " + std::string(BinaryLogName(kind)) +
+                             " file");
+    }
+    known_size = static_cast<std::uint64_t>(st.st_size);
   }
   const FileName file(path);
   // Whole records per read; 2730 utmp records = ~1 MB.
   std::string buf(rec * 2730, '\0');
-  std::uint64_t offset = 0;
+  std::uint64_t total = 0;
   std::uint64_t index = 0;
-  Status status;
   bool checked = false;
   while (true) {
     std::size_t got = 0;
     while (got < buf.size()) {
-      const ssize_t n =
-          pread(fd, buf.data() + got, buf.size() - got, static_cast<off_t>(offset + got));
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) {
-        status = ErrnoStatus(errno, path + ": read failed after record " + std::to_string(index));
-        break;
+      auto n = stream.Read(buf.data() + got, buf.size() - got);
+      if (!n) {
+        return Status(n.error().code(),
+                      n.error().message() + " (after record " + std::to_string(index) + ")");
       }
-      if (n == 0) break;
-      got += static_cast<std::size_t>(n);
+      if (*n == 0) break;
+      got += *n;
     }
-    if (!status.ok() || got == 0) break;
-    const std::string_view data(buf.data(), got);
+    total += got;
     if (!checked) {
       checked = true;
-      if (Status s = CheckBinaryLog(path, kind, data, static_cast<std::uint64_t>(st.st_size));
-          !s.ok()) {
-        status = s;
-        break;
-      }
+      // Short first block: the whole stream, so its size is known now.
+      const std::uint64_t size = known_size ? *known_size : got < buf.size() ? got : buf.size();
+      if (got == 0 && !known_size) break;
+      RAMPART_RETURN_IF_ERROR(CheckBinaryLog(name, kind, std::string_view(buf.data(), got), size));
     }
+    if (got == 0) break;
+    const std::string_view data(buf.data(), got);
     for (std::size_t off = 0; off + rec <= got; off += rec) {
       ++index;
       const std::string_view r = data.substr(off, rec);
@@ -219,11 +217,16 @@ Status ScanBinaryLogFile(const std::string& path, BinaryLog kind,
         if (auto e = UtmpRecordEvent(*record, kind, file, index)) fn(std::move(*e));
       }
     }
-    offset += got - got % rec;
     if (got < buf.size()) break;
   }
-  close(fd);
-  return status;
+  if (total % rec != 0) {
+    // The records before the cut were delivered; the error says what was wrong with the rest.
+    return InvalidArgument(name + ": not a " + std::string(BinaryLogName(kind)) + " file: its " +
+                           (stream.compression() == Compression::kNone ? "" : "decompressed ") +
+                           "size (" + std::to_string(total) + " bytes) is not a whole number of " +
+                           std::to_string(rec) + "-byte records");
+  }
+  return Status::Ok();
 }
 
 }  // namespace rampart::agent

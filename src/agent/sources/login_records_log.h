@@ -43,9 +43,12 @@ std::optional<LoginEvent> UtmpRecordEvent(const LoginRecord& record, BinaryLog k
 Status CheckBinaryLog(std::string_view path, BinaryLog kind, std::string_view head,
                       std::uint64_t size);
 
-// Reads a whole btmp/wtmp/lastlog file, calling fn for each event in file order. lastlog entries
-// become success events of kind "lastlog" (user: the account name of the uid on this machine,
-// else the uid as text; `line` = uid + 1). Errors: cannot open/read, or CheckBinaryLog fails.
+// Reads a whole btmp/wtmp/lastlog file ("-" = standard input), calling fn for each event in file
+// order; a gzip/xz/zstd/bzip2 archive (by its first bytes, LogStream) is decompressed first.
+// lastlog entries become success events of kind "lastlog" (user: the account name of the uid on
+// this machine, else the uid as text; `line` = uid + 1). Errors: cannot open/read, a corrupt or
+// truncated archive, CheckBinaryLog fails (for an archive or stdin the whole-records check comes
+// at the end, after the whole records before the cut were delivered).
 Status ScanBinaryLogFile(const std::string& path, BinaryLog kind,
                          const std::function<void(LoginEvent&&)>& fn);
 

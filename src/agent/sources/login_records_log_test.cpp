@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/sources/log_stream_test_util.h"
 #include "agent/sources/utmp_test_records.h"
 
 namespace rampart::agent {
@@ -204,6 +205,74 @@ TEST(BinaryLog, RejectsFilesThatAreNotUtmp) {
 TEST(BinaryLog, EmptyFileHasNoEvents) {
   TempFile f("btmp", "");
   EXPECT_TRUE(Scan(f.path(), BinaryLog::kBtmp).empty());
+}
+
+TEST(BinaryLog, GzipRotatedBtmpAndWtmpAreDecompressed) {
+  std::string btmp;
+  for (int i = 0; i < 3000; ++i) {  // more than one read block once decompressed
+    btmp += Utmp(6, "ssh:notty", "u" + std::to_string(i), "", 1764310000 + i, 0, "192.0.2.7");
+  }
+  TempFile f("btmp.1.gz", testing::GzipBytes(btmp));
+  const auto events = Scan(f.path(), BinaryLog::kBtmp);
+  ASSERT_EQ(events.size(), 3000u);
+  EXPECT_EQ(events[0].user, "u0");
+  EXPECT_EQ(events[2999].line, 3000u);
+  EXPECT_EQ(events[2999].source, "192.0.2.7");
+  EXPECT_EQ(events[0].file.str(), f.path());
+
+  TempFile w("wtmp.1.gz",
+             testing::GzipBytes(Utmp(7, "pts/0", "alice", "", 1764310000, 0, "198.51.100.4")));
+  const auto logins = Scan(w.path(), BinaryLog::kWtmp);
+  ASSERT_EQ(logins.size(), 1u);
+  EXPECT_EQ(logins[0].outcome, LoginOutcome::kSuccess);
+  EXPECT_EQ(logins[0].user, "alice");
+}
+
+TEST(BinaryLog, CompressedRecordErrorsComeWithTheFileAndWhatWasExpected) {
+  const std::string recs =
+      Utmp(6, "ssh:notty", "a", "", 1764310000) + Utmp(6, "ssh:notty", "b", "", 1764310001);
+  {
+    // Not a whole number of records once decompressed: the whole records are delivered, then the
+    // error.
+    std::string many;
+    for (int i = 0; i < 3000; ++i) many += recs;  // beyond the first read block
+    TempFile f("btmp.1.gz", testing::GzipBytes(many + "xyz"));
+    Status s;
+    const auto events = Scan(f.path(), BinaryLog::kBtmp, &s);
+    EXPECT_EQ(events.size(), 6000u);
+    EXPECT_EQ(s.code(), Code::kInvalidArgument);
+    EXPECT_NE(s.message().find(f.path() + ": not a btmp file: its decompressed size (" +
+                               std::to_string(many.size() + 3) + " bytes)"),
+              std::string::npos)
+        << s.message();
+  }
+  {
+    // All of it in the first read block: its size is known before any event.
+    TempFile f("btmp.1.gz", testing::GzipBytes(recs + "xyz"));
+    Status s;
+    EXPECT_TRUE(Scan(f.path(), BinaryLog::kBtmp, &s).empty());
+    EXPECT_NE(s.message().find(f.path() + ": not a btmp file: its size (771 bytes)"),
+              std::string::npos)
+        << s.message();
+  }
+  {
+    const std::string gz = testing::GzipBytes(recs);
+    TempFile f("btmp.2.gz", gz.substr(0, gz.size() - 4));  // the trailer cut
+    Status s;
+    Scan(f.path(), BinaryLog::kBtmp, &s);
+    EXPECT_EQ(s.code(), Code::kDataLoss);
+    EXPECT_NE(s.message().find(f.path() + ": truncated gzip archive: it ends at byte " +
+                               std::to_string(gz.size() - 4)),
+              std::string::npos)
+        << s.message();
+  }
+  {
+    // A text log compressed under a btmp name: the record check still applies.
+    TempFile f("btmp.1.gz", testing::GzipBytes(std::string(kUtmpRecordSize, 'A')));
+    Status s;
+    Scan(f.path(), BinaryLog::kBtmp, &s);
+    EXPECT_NE(s.message().find("record 1: type"), std::string::npos) << s.message();
+  }
 }
 
 }  // namespace

@@ -289,6 +289,16 @@ TEST_F(EventsApi, WhitelistingWithAScopeCoversOnlyItsHostsDaysHoursAndCountries)
             R"([")" + web_.id + R"(",")" + db_.id + R"("])");
   EXPECT_EQ(list->as_array()[1].Dump(),
             R"({"source":"203.0.113.9","hosts":"all","hours":"22:00-06:00","zone":"local"})");
+  // A tz database name is stored as given (the agents follow its DST changes).
+  response = Do("POST", "/api/v1/events/" + id + "/whitelist", operator_,
+                R"({"scope":"all","hours":"08:00-18:00","zone":"Europe/Paris"})");
+  ASSERT_EQ(response.status, 200) << response.body;
+  settings = GetOk("/api/v1/settings", viewer_);
+  list = settings.Find("settings")->Find("login")->Find("whitelist");
+  ASSERT_EQ(list->size(), 3U);
+  EXPECT_EQ(
+      list->as_array()[2].Dump(),
+      R"({"source":"203.0.113.9","hosts":"all","hours":"08:00-18:00","zone":"Europe/Paris"})");
 
   // Bad scopes: named errors, nothing stored.
   const std::int64_t version = settings.GetInt("version");
@@ -299,6 +309,11 @@ TEST_F(EventsApi, WhitelistingWithAScopeCoversOnlyItsHostsDaysHoursAndCountries)
   response =
       Do("POST", "/api/v1/events/" + id + "/whitelist", operator_, R"({"countries":["Germany"]})");
   EXPECT_EQ(response.status, 400);
+  response = Do("POST", "/api/v1/events/" + id + "/whitelist", operator_,
+                R"({"hours":"08:00-18:00","zone":"Europe/Pariss"})");
+  EXPECT_EQ(response.status, 400);
+  EXPECT_EQ(ErrorMessage(response).rfind("field.zone: unknown time zone \"Europe/Pariss\"", 0), 0u)
+      << ErrorMessage(response);
   response = Do("POST", "/api/v1/events/" + id + "/whitelist", operator_,
                 R"({"scope":"all","hosts":[")" + web_.id + R"("]})");
   EXPECT_EQ(response.status, 400);

@@ -123,8 +123,17 @@ TEST(SettingsSchema, WhitelistScopes) {
                 .find("login.whitelist_users[0].hours: expected HH:MM-HH:MM"),
             0u);
   EXPECT_EQ(problem(R"({"whitelist":[{"source":"10.0.0.1","zone":"Mars/Base","hosts":"all"}]})")
-                .substr(0, 31),
-            "login.whitelist[0].zone: expect");
+                .substr(0, 64),
+            "login.whitelist[0].zone: unknown time zone \"Mars/Base\": expected");
+  EXPECT_EQ(
+      problem(R"({"whitelist":[{"source":"10.0.0.1","zone":"a b","hosts":"all"}]})").substr(0, 31),
+      "login.whitelist[0].zone: expect");
+  // tz database names (tzdata, scripts/install-deps.sh).
+  EXPECT_EQ(problem(R"({"whitelist":[{"source":"10.0.0.1","hours":"08:00-18:00",)"
+                    R"("zone":"Europe/Paris","hosts":"all"}],)"
+                    R"("whitelist_users":[{"user":"a","days":["sat"],"zone":"America/New_York",)"
+                    R"("hosts":"all"}]})"),
+            "");
   EXPECT_EQ(problem(R"({"whitelist":[{"days":["mon"],"hosts":"all"}]})"),
             "login.whitelist[0].source: required (or user, or countries)");
   EXPECT_EQ(problem(R"({"whitelist_users":[{"user":"a","source":"10.0.0.1","hosts":"all"}]})"),

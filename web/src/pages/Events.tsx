@@ -341,7 +341,7 @@ export function EventDetail({ me, match }: PageProps) {
               Zone of days and hours
               <input
                 name="whitelist-zone"
-                placeholder="UTC, local or +01:00"
+                placeholder="UTC, local, +01:00 or Europe/Paris"
                 value={scopeForm.zone}
                 onInput={(ev) => setScopeForm({ ...scopeForm, zone: ev.currentTarget.value })}
               />
