@@ -34,8 +34,9 @@ void ValidateOutput(const Collector& c, const Json& out, const std::string& wher
 
 TEST(Registry, ListsEveryContractCategoryOnce) {
   const std::set<std::string> want = {
-      "host",     "resources",        "accounts",        "ports",    "processes",
-      "software", "startup_services", "scheduled_tasks", "env_vars", "kernel_modules"};
+      "host",      "resources",      "accounts",         "ports",
+      "processes", "software",       "startup_services", "scheduled_tasks",
+      "env_vars",  "kernel_modules", "web_sites"};
   std::set<std::string> got;
   for (const auto& c : AllCollectors()) {
     EXPECT_TRUE(got.insert(std::string(c->name())).second) << "duplicate " << c->name();

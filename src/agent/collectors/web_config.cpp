@@ -103,11 +103,9 @@ void ExpandInclude(ParseState* st, const std::string& pattern, bool optional, st
     return;
   }
   std::vector<std::string> read_errors;
-  std::vector<WebConfigFile> files = (*st->read)(pattern, &read_errors);
-  if (!optional) {
-    for (const std::string& e : read_errors) {
-      cfg.errors.push_back(Where(cfg, from_file, from_line) + ": include " + e);
-    }
+  std::vector<WebConfigFile> files = (*st->read)(pattern, optional, &read_errors);
+  for (const std::string& e : read_errors) {
+    cfg.errors.push_back(Where(cfg, from_file, from_line) + ": include " + e);
   }
   for (WebConfigFile& f : files) {
     if (cfg.files.size() >= st->limits->max_files) {

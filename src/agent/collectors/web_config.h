@@ -34,10 +34,11 @@ struct WebConfigFile {
 };
 
 // Expands an include pattern (absolute; may hold glob characters) to the files it names, in lexical
-// order. A directory names the files directly inside it (Apache). On failure (missing file,
-// unreadable, too large) append "path: reason" to *errors; a glob matching nothing is no error.
-using WebFileReader = std::function<std::vector<WebConfigFile>(const std::string& pattern,
-                                                               std::vector<std::string>* errors)>;
+// order. A directory names the files directly inside it (Apache). On failure (unreadable, too
+// large, or missing when `optional` is false) append "path: reason" to *errors; a glob matching
+// nothing is no error.
+using WebFileReader = std::function<std::vector<WebConfigFile>(
+    const std::string& pattern, bool optional, std::vector<std::string>* errors)>;
 
 struct WebConfigLimits {
   int max_include_depth = 16;

@@ -20,14 +20,14 @@ class Files {
   Files() = default;
   Files(std::initializer_list<std::pair<const std::string, std::string>> files) : files_(files) {}
   WebFileReader Reader() {
-    return [this](const std::string& pattern, std::vector<std::string>* errors) {
+    return [this](const std::string& pattern, bool optional, std::vector<std::string>* errors) {
       ++calls_;
       std::vector<WebConfigFile> out;
       for (const auto& [path, text] : files_) {
         if (::fnmatch(pattern.c_str(), path.c_str(), FNM_PATHNAME) == 0)
           out.push_back({path, text});
       }
-      if (out.empty() && pattern.find_first_of("*?[") == std::string::npos) {
+      if (out.empty() && !optional && pattern.find_first_of("*?[") == std::string::npos) {
         errors->push_back(pattern + ": not found");
       }
       return out;
