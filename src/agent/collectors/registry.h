@@ -22,6 +22,7 @@ std::unique_ptr<Collector> MakeScheduledTasksCollector();
 std::unique_ptr<Collector> MakeEnvVarsCollector();
 std::unique_ptr<Collector> MakeKernelModulesCollector();
 std::unique_ptr<Collector> MakeWebSitesCollector();
+std::unique_ptr<Collector> MakeWebServicesCollector();
 
 // Every collector, in the order categories are printed.
 std::vector<std::unique_ptr<Collector>> AllCollectors();
