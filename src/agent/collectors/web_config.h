@@ -1,10 +1,11 @@
 #pragma once
 // Parsers of web-server configurations, for the web_sites collector: nginx (nginx.conf syntax with
-// `include`), Apache httpd (apache2.conf / httpd.conf syntax with `Include`/`IncludeOptional`) and
-// Tomcat (server.xml `<Host appBase>` and `<Connector>`). Each turns a configuration tree into one
-// WebSite per virtual host / server block. Pure parsing: files are read through the WebFileReader
-// the caller supplies (the collector reads them through a HostView), so tests and fuzzers feed
-// text. Hostile input yields what could be parsed plus messages in `errors`, never an exception.
+// `include`), Apache httpd (apache2.conf / httpd.conf syntax with `Include`/`IncludeOptional`),
+// Caddy (Caddyfile) and Tomcat (server.xml `<Host appBase>` and `<Connector>`). Each turns a
+// configuration tree into one WebSite per virtual host / server block. Pure parsing: files are read
+// through the WebFileReader the caller supplies (the collector reads them through a HostView), so
+// tests and fuzzers feed text. Hostile input yields what could be parsed plus messages in `errors`,
+// never an exception.
 
 #include <cstddef>
 #include <functional>
@@ -15,7 +16,7 @@
 namespace rampart::agent {
 
 struct WebSite {
-  std::string server;               // "nginx", "apache", "tomcat"
+  std::string server;               // "nginx", "apache", "caddy", "tomcat"
   std::string config;               // file holding the server block / VirtualHost / Host
   int line = 0;                     // 1-based line where the block starts
   std::vector<std::string> names;   // server_name / ServerName + ServerAlias / Host name+Alias
@@ -68,6 +69,15 @@ WebConfig ParseNginxConfig(std::string_view text, const std::string& path,
 WebConfig ParseApacheConfig(std::string_view text, const std::string& path,
                             const std::string& server_root, const WebFileReader& read,
                             const WebConfigLimits& limits = {});
+
+// Caddy: a Caddyfile. Each site block (its addresses before "{") is a site; a file without braces
+// is one site. The global options block and snippet definitions "(name) { }" are not sites;
+// `import` of a snippet is expanded inside a site, `import FILE-GLOB` at top level reads files
+// (relative to the Caddyfile's directory). Addresses give listen and TLS as Caddy does: https:// or
+// a host name on a port other than 80 is served over TLS (automatic HTTPS); `tls` in the site turns
+// it on too.
+WebConfig ParseCaddyfile(std::string_view text, const std::string& path, const WebFileReader& read,
+                         const WebConfigLimits& limits = {});
 
 // Tomcat server.xml: one site per <Host> with its appBase (relative paths against `catalina_base`)
 // and the <Connector> ports of its <Service>. Comments, CDATA and entity-quoted attribute values

@@ -279,6 +279,76 @@ TEST(ApacheConfig, IncludeOptionalIsSilentIncludeIsNot) {
   EXPECT_THAT(c.sites, IsEmpty());
 }
 
+TEST(Caddyfile, SitesAddressesRootsProxiesSnippetsAndImports) {
+  Files fs({{"/etc/caddy/sites/b.caddy", "b.example {\n\troot * /srv/b\n}\n"}});
+  const WebConfig c = ParseCaddyfile(R"({
+	admin off
+}
+(common) {
+	root * /srv/common
+	reverse_proxy /api/* 127.0.0.1:9000
+}
+a.example, "www.a.example" {
+	root * /srv/a
+	handle_path /static/* {
+		root * /srv/static
+		file_server
+	}
+	@old path /old/*
+	redir @old /new
+	php_fastcgi unix//run/php.sock
+}
+http://intranet:8000 :9000 {
+	import common
+}
+[::1]:8443 {
+	tls internal
+}
+import sites/*.caddy
+)",
+                                     "/etc/caddy/Caddyfile", fs.Reader());
+  EXPECT_THAT(c.errors, IsEmpty()) << AllErrors(c);
+  ASSERT_EQ(c.sites.size(), 4u);
+  const WebSite& a = c.sites[0];
+  EXPECT_EQ(a.server, "caddy");
+  EXPECT_EQ(a.line, 8);
+  EXPECT_THAT(a.names, ElementsAre("a.example", "www.a.example"));
+  EXPECT_THAT(a.listen, ElementsAre("*:443"));
+  EXPECT_TRUE(a.tls);
+  EXPECT_EQ(a.root, "/srv/a");
+  EXPECT_THAT(a.other_roots, ElementsAre("/srv/static"));
+  EXPECT_THAT(a.upstreams, ElementsAre("unix//run/php.sock"));
+  const WebSite& intranet = c.sites[1];
+  EXPECT_THAT(intranet.names, ElementsAre("intranet"));
+  EXPECT_THAT(intranet.listen, ElementsAre("*:8000", "*:9000"));
+  EXPECT_FALSE(intranet.tls);
+  EXPECT_EQ(intranet.root, "/srv/common");
+  EXPECT_THAT(intranet.upstreams, ElementsAre("127.0.0.1:9000"));
+  EXPECT_THAT(c.sites[2].names, ElementsAre("::1"));
+  EXPECT_THAT(c.sites[2].listen, ElementsAre("*:8443"));
+  EXPECT_TRUE(c.sites[2].tls);
+  EXPECT_EQ(c.sites[3].config, "/etc/caddy/sites/b.caddy");
+  EXPECT_EQ(c.sites[3].root, "/srv/b");
+}
+
+TEST(Caddyfile, OneSiteWithoutBracesAndErrors) {
+  const WebConfig one = ParseCaddyfile("localhost:2015\nroot /var/www\nfile_server\n",
+                                       "/etc/caddy/Caddyfile", Files().Reader());
+  ASSERT_EQ(one.sites.size(), 1u);
+  EXPECT_THAT(one.sites[0].listen, ElementsAre("*:2015"));
+  EXPECT_EQ(one.sites[0].root, "/var/www");
+
+  const WebConfig bad = ParseCaddyfile("a.example {\n root * \"/srv/a\n}\n", "/etc/caddy/Caddyfile",
+                                       Files().Reader());
+  EXPECT_THAT(AllErrors(bad), HasSubstr("/etc/caddy/Caddyfile:2: unterminated quoted string"));
+  const WebConfig open = ParseCaddyfile("a.example {\n root * /srv/a\n}\n}\nb.example {\n",
+                                        "/etc/caddy/Caddyfile", Files().Reader());
+  EXPECT_THAT(AllErrors(open), HasSubstr("Caddyfile:4: unexpected \"}\""));
+  EXPECT_THAT(AllErrors(open), HasSubstr("Caddyfile:5: unexpected end of file"));
+  ASSERT_EQ(open.sites.size(), 2u);
+  EXPECT_EQ(open.sites[0].root, "/srv/a");
+}
+
 TEST(TomcatServerXml, HostsAppBaseConnectorsAndContexts) {
   const WebConfig c = ParseTomcatServerXml(R"(<?xml version="1.0"?>
 <Server port="8005">

@@ -130,12 +130,23 @@ void AddFromProcesses(const HostView& host, std::vector<WebConfigSource>* out) {
     const std::string name = Trim(*comm);
     const bool nginx = name == "nginx";
     const bool apache = name == "httpd" || name == "apache2";
-    if (!nginx && !apache) continue;
+    const bool caddy = name == "caddy";
+    if (!nginx && !apache && !caddy) continue;
     auto cmdline = host.ReadFile("/proc/" + pid + "/cmdline", 8192);
     if (!cmdline.ok()) continue;
     // nginx rewrites its title into one space-separated string; others keep NUL separators.
     std::replace(cmdline->begin(), cmdline->end(), '\0', ' ');
     const auto args = SplitWhitespace(*cmdline);
+    if (caddy) {
+      // `caddy run --config FILE [--adapter caddyfile]`; JSON configurations are not read.
+      for (std::size_t i = 0; i + 1 < args.size(); ++i) {
+        const std::string file(args[i + 1]);
+        if (args[i] == "--config" && file.starts_with('/') && !file.ends_with(".json")) {
+          out->push_back({"caddy", file, Dirname(file)});
+        }
+      }
+      continue;
+    }
     std::string conf, root;
     for (std::size_t i = 0; i + 1 < args.size(); ++i) {
       if (args[i] == (nginx ? "-c" : "-f")) conf = std::string(args[i + 1]);
@@ -210,6 +221,7 @@ std::vector<WebConfigSource> FindWebConfigs(const HostView& host) {
         "/usr/local/apache2/conf/httpd.conf", "/usr/local/etc/apache24/httpd.conf"}) {
     candidates.push_back({"apache", p, ApacheServerRoot(p)});
   }
+  candidates.push_back({"caddy", "/etc/caddy/Caddyfile", "/etc/caddy"});
   AddFromProcesses(host, &candidates);
   // Tomcat: Debian keeps server.xml in /etc/tomcatN with CATALINA_BASE /var/lib/tomcatN; RHEL in
   // /etc/tomcat with CATALINA_BASE /usr/share/tomcat; tarball installs in <base>/conf.
@@ -256,6 +268,7 @@ WebConfig ReadWebConfig(const HostView& host, const WebConfigSource& source) {
   if (source.server == "apache") {
     return ParseApacheConfig(main[0].text, source.path, source.base, reader);
   }
+  if (source.server == "caddy") return ParseCaddyfile(main[0].text, source.path, reader);
   return ParseTomcatServerXml(main[0].text, source.path, source.base);
 }
 

@@ -1,9 +1,9 @@
 #pragma once
 // web_sites: the sites the host's web servers are configured to serve, read from their
-// configuration files through the HostView (nginx, Apache httpd, Tomcat). One row per nginx
-// `server` block, Apache <VirtualHost> (plus the main server when it serves a DocumentRoot) and
-// Tomcat <Host>. Field contract: docs/inventory.md#web_sites. The malware quick scan takes its web
-// roots from these rows (web_roots.h).
+// configuration files through the HostView (nginx, Apache httpd, Caddy, Tomcat). One row per nginx
+// `server` block, Apache <VirtualHost> (plus the main server when it serves a DocumentRoot), Caddy
+// site block and Tomcat <Host>. Field contract: docs/inventory.md#web_sites. The malware quick scan
+// takes its web roots from these rows (web_roots.h).
 
 #include <span>
 #include <string>

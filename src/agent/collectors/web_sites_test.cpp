@@ -170,10 +170,21 @@ TEST(RpmSites, MainServerVhostsAndTomcat) {
 TEST(AlpineSites, HttpDirectoryAndAlpinePrefix) {
   const HostView host = Root("root-alpine");
   const Json rows = CollectWebSites(host);
-  ASSERT_EQ(rows.size(), 2u) << rows.Dump();
+  ASSERT_EQ(rows.size(), 4u) << rows.Dump();
   const Json status = Find(rows, "nginx", "/etc/nginx/http.d/status.conf", 1);
   EXPECT_EQ(status.GetString("root"), "/srv/www/status");
   EXPECT_TRUE(Bool(status, "root_exists"));
+  const Json caddy = Find(rows, "caddy", "/etc/caddy/Caddyfile", 11);
+  EXPECT_THAT(Strings(caddy, "names"), ElementsAre("example.org", "www.example.org"));
+  EXPECT_TRUE(Bool(caddy, "tls"));
+  EXPECT_EQ(caddy.GetString("root"), "/srv/www/example");
+  EXPECT_TRUE(Bool(caddy, "root_exists"));
+  EXPECT_THAT(Strings(caddy, "upstreams"),
+              ElementsAre("localhost:8080", "localhost:8081", "unix//run/php-fpm.sock"));
+  const Json intranet = Find(rows, "caddy", "/etc/caddy/Caddyfile", 20);
+  EXPECT_FALSE(Bool(intranet, "tls"));
+  EXPECT_THAT(Strings(intranet, "listen"), ElementsAre("*:8000"));
+  EXPECT_THAT(Strings(intranet, "missing_roots"), ElementsAre("/srv/www/common"));
 }
 
 // A root built in a temporary directory (symlinks, hostile sizes, loops, a config passed with -c).
