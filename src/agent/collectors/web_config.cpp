@@ -496,8 +496,10 @@ std::vector<std::string> ApacheArgs(std::string_view s) {
   return out;
 }
 
-// Expands ${NAME} from Define; unknown names stay as written.
-std::string ExpandDefines(const std::string& s, const std::map<std::string, std::string>& defines) {
+// Expands ${NAME} from Define; unknown names stay as written. A value that would grow past
+// kMaxApacheLine (Define A ${A}${A} doubles on every line) is not expanded and *too_long is set.
+std::string ExpandDefines(const std::string& s, const std::map<std::string, std::string>& defines,
+                          bool* too_long) {
   if (defines.empty() || s.find("${") == std::string::npos) return s;
   std::string out;
   std::size_t i = 0;
@@ -507,6 +509,10 @@ std::string ExpandDefines(const std::string& s, const std::map<std::string, std:
       if (close != std::string::npos) {
         auto it = defines.find(s.substr(i + 2, close - i - 2));
         if (it != defines.end()) {
+          if (out.size() + it->second.size() > kMaxApacheLine) {
+            *too_long = true;
+            return s;
+          }
           out += it->second;
           i = close + 1;
           continue;
@@ -595,8 +601,13 @@ void ParseApacheText(ParseState* st, std::string_view text, std::size_t file, in
       body = TrimView(body.substr(0, gt));
       const auto sp = std::find_if(body.begin(), body.end(), IsSpace);
       d.name = std::string(body.begin(), sp);
+      bool expand_too_long = false;
       for (std::string& a : ApacheArgs(std::string_view(sp, body.end()))) {
-        d.args.push_back(ExpandDefines(a, st->defines));
+        d.args.push_back(ExpandDefines(a, st->defines, &expand_too_long));
+      }
+      if (expand_too_long) {
+        cfg.errors.push_back(Where(cfg, file, first_line) +
+                             ": a ${...} value grows past the line limit; left unexpanded");
       }
       d.is_block = true;
       if (d.name.empty()) {
@@ -613,8 +624,19 @@ void ParseApacheText(ParseState* st, std::string_view text, std::size_t file, in
     }
     const auto sp = std::find_if(line.begin(), line.end(), IsSpace);
     d.name = std::string(line.begin(), sp);
+    bool expand_too_long = false;
+    std::size_t expanded = 0;
     for (std::string& a : ApacheArgs(std::string_view(sp, line.end()))) {
-      d.args.push_back(ExpandDefines(a, st->defines));
+      d.args.push_back(ExpandDefines(a, st->defines, &expand_too_long));
+      expanded += d.args.back().size();
+      if (expanded > kMaxApacheLine) {
+        expand_too_long = true;
+        d.args.back() = a;
+      }
+    }
+    if (expand_too_long) {
+      cfg.errors.push_back(Where(cfg, file, first_line) +
+                           ": a ${...} value grows past the line limit; left unexpanded");
     }
     if (EqualsNoCase(d.name, "Define") && !d.args.empty()) {
       st->defines[d.args[0]] = d.args.size() > 1 ? d.args[1] : "";

@@ -270,6 +270,17 @@ TEST(ApacheConfig, MismatchedAndUnclosedSectionsAreReported) {
   EXPECT_EQ(c.sites[1].root, "/b");
 }
 
+TEST(ApacheConfig, SelfDoublingDefinesStayBounded) {
+  std::string text = "Define A xxxxxxxxxxxxxxxx\n";
+  for (int i = 0; i < 40; ++i) text += "Define A ${A}${A}\n";
+  text += "DocumentRoot /srv/${A}\n";
+  const WebConfig c =
+      ParseApacheConfig(text, "/etc/apache2/apache2.conf", "/etc/apache2", Files().Reader());
+  EXPECT_THAT(AllErrors(c), HasSubstr("grows past the line limit"));
+  ASSERT_EQ(c.sites.size(), 1u);
+  EXPECT_LE(c.sites[0].root.size(), std::size_t{70} << 10);
+}
+
 TEST(ApacheConfig, IncludeOptionalIsSilentIncludeIsNot) {
   Files fs;
   const WebConfig c =
