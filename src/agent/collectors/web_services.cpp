@@ -1,12 +1,14 @@
 #include "agent/collectors/web_services.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <unordered_map>
 #include <vector>
@@ -143,16 +145,14 @@ std::string ConfigOf(const HostView& host, const Proc& p) {
   return "";
 }
 
-// Searches an executable for `marker` followed by a version, reading at most kMaxBinaryScan bytes
-// in chunks that overlap by 64 bytes so a marker across a chunk boundary is found.
-std::string VersionInBinary(const HostView& host, const std::string& exe, std::string_view marker) {
-  auto fd = host.OpenFile(exe);
-  if (!fd.ok()) return "";
+// Reads at most kMaxBinaryScan bytes in chunks that overlap by 64 bytes, so a marker across a
+// chunk boundary is found.
+std::string ScanBinary(int fd, std::string_view marker) {
   std::string buf;
   std::size_t total = 0;
   std::vector<char> chunk(kChunk);
   while (total < kMaxBinaryScan) {
-    const ssize_t n = ::read(fd->get(), chunk.data(), chunk.size());
+    const ssize_t n = ::read(fd, chunk.data(), chunk.size());
     if (n <= 0) break;
     total += static_cast<std::size_t>(n);
     buf.append(chunk.data(), static_cast<std::size_t>(n));
@@ -161,6 +161,60 @@ std::string VersionInBinary(const HostView& host, const std::string& exe, std::s
     if (buf.size() > 64) buf.erase(0, buf.size() - 64);
   }
   return "";
+}
+
+// Versions found in executables, by (root, path, marker) and the file's identity, so an unchanged
+// binary is read once per agent process rather than at every collection.
+struct BinaryVersionCache {
+  struct Entry {
+    std::uint64_t dev = 0;
+    std::uint64_t ino = 0;
+    std::int64_t size = 0;
+    std::int64_t mtime = 0;
+    std::int64_t mtime_nsec = 0;
+    std::string version;
+  };
+  std::mutex mu;
+  std::map<std::string, Entry> entries;  // GUARDED_BY(mu)
+};
+BinaryVersionCache& VersionCache() {
+  static auto* cache = new BinaryVersionCache();  // never destroyed: safe during exit
+  return *cache;
+}
+constexpr std::size_t kMaxCachedBinaries = 256;
+
+// Searches an executable for `marker` followed by a version, through the cache.
+std::string VersionInBinary(const HostView& host, const std::string& exe, std::string_view marker) {
+  auto fd = host.OpenFile(exe);
+  if (!fd.ok()) return "";
+  struct stat st {};
+  if (::fstat(fd->get(), &st) != 0 || !S_ISREG(st.st_mode)) return "";
+  BinaryVersionCache::Entry now;
+  now.dev = static_cast<std::uint64_t>(st.st_dev);
+  now.ino = static_cast<std::uint64_t>(st.st_ino);
+  now.size = static_cast<std::int64_t>(st.st_size);
+  now.mtime = static_cast<std::int64_t>(st.st_mtim.tv_sec);
+  now.mtime_nsec = static_cast<std::int64_t>(st.st_mtim.tv_nsec);
+  std::string key = host.root();
+  key.push_back('\0');
+  key += exe;
+  key.push_back('\0');
+  key += marker;
+  BinaryVersionCache& cache = VersionCache();
+  {
+    std::lock_guard lock(cache.mu);
+    auto it = cache.entries.find(key);
+    if (it != cache.entries.end() && it->second.dev == now.dev && it->second.ino == now.ino &&
+        it->second.size == now.size && it->second.mtime == now.mtime &&
+        it->second.mtime_nsec == now.mtime_nsec) {
+      return it->second.version;
+    }
+  }
+  now.version = ScanBinary(fd->get(), marker);
+  std::lock_guard lock(cache.mu);
+  if (cache.entries.size() >= kMaxCachedBinaries) cache.entries.clear();
+  cache.entries[key] = now;
+  return now.version;
 }
 
 struct Version {

@@ -164,6 +164,16 @@ TEST_F(ServicesRoot, VersionsFromBinaryReleaseNotesAndExeName) {
   for (const Json& r : rows.as_array()) EXPECT_TRUE(ValidateRow(r, WebServicesSchema()).ok());
 }
 
+TEST_F(ServicesRoot, AChangedBinaryIsReadAgain) {
+  using namespace std::string_literals;
+  Write("/usr/sbin/nginx", "\0nginx/1.24.0\0"s);
+  Proc(60, 1, 0, "nginx", "/usr/sbin/nginx", "nginx: master process /usr/sbin/nginx");
+  EXPECT_EQ(CollectWebServices(Host()).as_array().at(0).GetString("version"), "1.24.0");
+  EXPECT_EQ(CollectWebServices(Host()).as_array().at(0).GetString("version"), "1.24.0");
+  Write("/usr/sbin/nginx", "\0\0nginx/1.25.10\0"s);  // an upgrade: other size
+  EXPECT_EQ(CollectWebServices(Host()).as_array().at(0).GetString("version"), "1.25.10");
+}
+
 TEST_F(ServicesRoot, ParentLoopsDoNotHang) {
   Proc(50, 51, 0, "nginx", "/usr/sbin/nginx", "nginx");
   Proc(51, 50, 0, "nginx", "/usr/sbin/nginx", "nginx");
