@@ -15,6 +15,8 @@ namespace {
 constexpr int kMaxNesting = 64;
 constexpr std::size_t kMaxArgs = 256;
 constexpr std::size_t kMaxApacheLine = std::size_t{64} << 10;
+// Bytes an Apache line's ${...} expansions may produce (a hostile Define chain stays cheap).
+constexpr std::size_t kMaxExpansion = std::size_t{16} << 10;
 
 // A directive of either syntax; `block` holds the children of `name { ... }` / <Name> ... </Name>.
 struct Directive {
@@ -497,7 +499,7 @@ std::vector<std::string> ApacheArgs(std::string_view s) {
 }
 
 // Expands ${NAME} from Define; unknown names stay as written. A value that would grow past
-// kMaxApacheLine (Define A ${A}${A} doubles on every line) is not expanded and *too_long is set.
+// kMaxExpansion (Define A ${A}${A} doubles on every line) is not expanded and *too_long is set.
 std::string ExpandDefines(const std::string& s, const std::map<std::string, std::string>& defines,
                           bool* too_long) {
   if (defines.empty() || s.find("${") == std::string::npos) return s;
@@ -509,7 +511,7 @@ std::string ExpandDefines(const std::string& s, const std::map<std::string, std:
       if (close != std::string::npos) {
         auto it = defines.find(s.substr(i + 2, close - i - 2));
         if (it != defines.end()) {
-          if (out.size() + it->second.size() > kMaxApacheLine) {
+          if (out.size() + it->second.size() > kMaxExpansion) {
             *too_long = true;
             return s;
           }
@@ -606,8 +608,8 @@ void ParseApacheText(ParseState* st, std::string_view text, std::size_t file, in
         d.args.push_back(ExpandDefines(a, st->defines, &expand_too_long));
       }
       if (expand_too_long) {
-        cfg.errors.push_back(Where(cfg, file, first_line) +
-                             ": a ${...} value grows past the line limit; left unexpanded");
+        cfg.errors.push_back(Where(cfg, file, first_line) + ": ${...} expansion grows past " +
+                             std::to_string(kMaxExpansion) + " bytes; left unexpanded");
       }
       d.is_block = true;
       if (d.name.empty()) {
@@ -625,18 +627,19 @@ void ParseApacheText(ParseState* st, std::string_view text, std::size_t file, in
     const auto sp = std::find_if(line.begin(), line.end(), IsSpace);
     d.name = std::string(line.begin(), sp);
     bool expand_too_long = false;
-    std::size_t expanded = 0;
+    std::size_t grown = 0;  // bytes the expansions added to this line
     for (std::string& a : ApacheArgs(std::string_view(sp, line.end()))) {
       d.args.push_back(ExpandDefines(a, st->defines, &expand_too_long));
-      expanded += d.args.back().size();
-      if (expanded > kMaxApacheLine) {
+      if (d.args.back().size() > a.size()) grown += d.args.back().size() - a.size();
+      if (grown > kMaxExpansion) {
         expand_too_long = true;
+        grown -= d.args.back().size() - a.size();
         d.args.back() = a;
       }
     }
     if (expand_too_long) {
-      cfg.errors.push_back(Where(cfg, file, first_line) +
-                           ": a ${...} value grows past the line limit; left unexpanded");
+      cfg.errors.push_back(Where(cfg, file, first_line) + ": ${...} expansion grows past " +
+                           std::to_string(kMaxExpansion) + " bytes; left unexpanded");
     }
     if (EqualsNoCase(d.name, "Define") && !d.args.empty()) {
       st->defines[d.args[0]] = d.args.size() > 1 ? d.args[1] : "";
