@@ -224,8 +224,8 @@ TEST_F(TempRoot, ConfigNamedOnARunningNginxCommandLine) {
 
 TEST_F(TempRoot, ApacheStartedWithServerRootAndRelativeFile) {
   Write("/proc/77/comm", "httpd\n");
-  Write("/proc/77/cmdline",
-        std::string("/usr/sbin/httpd\0-d\0/srv/httpd\0-f\0conf/site.conf\0", 50));
+  using namespace std::string_literals;
+  Write("/proc/77/cmdline", "/usr/sbin/httpd\0-d\0/srv/httpd\0-f\0conf/site.conf\0"s);
   Write("/srv/httpd/conf/site.conf", "DocumentRoot htdocs\nServerName x.example\n");
   const Json rows = CollectWebSites(Host());
   ASSERT_EQ(rows.size(), 1u) << rows.Dump();
