@@ -306,6 +306,7 @@ int RunAgent(const AgentArgs& args, std::FILE* err) {
       malware_options.host_id = identity.host_id;
       malware_options.data_dir = args.data_dir;
       malware_options.quick_paths = QuickScanPaths();
+      malware_options.quick_paths_source = [] { return QuickScanPaths(); };
       for (const std::string& p : malware_options.quick_paths) {
         std::error_code ec;
         if (std::filesystem::is_directory(std::filesystem::symlink_status(p, ec))) {

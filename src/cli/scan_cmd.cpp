@@ -1,6 +1,5 @@
 #include "cli/scan_cmd.h"
 
-#include <glob.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -11,6 +10,7 @@
 #include <cstdlib>
 #include <ctime>
 
+#include "agent/collectors/web_roots.h"
 #include "agent/scan/hash_intel.h"
 #include "agent/scan/result_cache.h"
 #include "agent/scan/scanner.h"
@@ -18,6 +18,7 @@
 #include "agent/scan/watcher.h"
 #include "agent/scan/yara_rules.h"
 #include "common/clock.h"
+#include "common/host_view.h"
 #include "common/json.h"
 #include "common/logging.h"
 #include "common/strings.h"
@@ -36,61 +37,10 @@ bool Exists(const std::string& p) {
   return ::lstat(p.c_str(), &st) == 0;
 }
 
-std::vector<std::string> Globbed(const std::string& pattern) {
-  std::vector<std::string> out;
-  glob_t g{};
-  if (::glob(pattern.c_str(), GLOB_NOSORT, nullptr, &g) == 0) {
-    for (std::size_t i = 0; i < g.gl_pathc; ++i) out.emplace_back(g.gl_pathv[i]);
-  }
-  ::globfree(&g);
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
-// Web roots, temp dirs, cron, systemd and per-user autostart places that exist on this host.
-std::vector<std::string> QuickPaths() {
-  std::vector<std::string> out;
-  const char* patterns[] = {
-      "/var/www",
-      "/srv/www",
-      "/srv/http",
-      "/usr/share/nginx/html",
-      "/usr/local/nginx/html",
-      "/usr/local/apache2/htdocs",
-      "/var/lib/tomcat*/webapps",
-      "/opt/tomcat*/webapps",
-      "/tmp",
-      "/var/tmp",
-      "/dev/shm",
-      "/etc/crontab",
-      "/etc/cron.d",
-      "/etc/cron.hourly",
-      "/etc/cron.daily",
-      "/etc/cron.weekly",
-      "/etc/cron.monthly",
-      "/var/spool/cron",
-      "/etc/systemd/system",
-      "/run/systemd/system",
-      "/etc/init.d",
-      "/etc/rc.local",
-      "/etc/profile.d",
-      "/etc/ld.so.preload",
-      "/root/.bashrc",
-      "/root/.profile",
-      "/root/.bash_profile",
-      "/root/.config/autostart",
-      "/root/.config/systemd/user",
-      "/home/*/.bashrc",
-      "/home/*/.profile",
-      "/home/*/.bash_profile",
-      "/home/*/.config/autostart",
-      "/home/*/.config/systemd/user",
-  };
-  for (const char* p : patterns) {
-    for (std::string& m : Globbed(p)) out.push_back(std::move(m));
-  }
-  return out;
-}
+// The quick-scan places of this host: the roots of the web sites its web servers serve (the
+// web_sites fingerprint, collected now), the usual web roots, temp, cron, systemd and autostart
+// places (agent/collectors/web_roots.h).
+std::vector<std::string> QuickPaths() { return agent::QuickScanPlaces(HostView()); }
 
 // Lower CPU and I/O priority for background-style scans (--quick, --full).
 void BeBackground() {

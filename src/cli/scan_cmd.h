@@ -37,8 +37,10 @@ struct QuarantineArgs {
   std::string data_dir;
 };
 
-// Web roots, temp dirs, cron, systemd and per-user autostart places that exist on this host (the
-// --quick places; also what the agent daemon's malware module scans daily and watches).
+// The --quick places that exist on this host: the document roots of the sites its web servers are
+// configured to serve (web_sites fingerprint), the usual web roots as a fallback, temp dirs, cron,
+// systemd and per-user autostart places; nested paths collapsed. Also what the agent daemon's
+// malware module scans daily and watches.
 std::vector<std::string> QuickScanPaths();
 
 // /var/lib/rampart/agent for root; $XDG_CACHE_HOME/rampart or ~/.cache/rampart otherwise.

@@ -32,7 +32,7 @@ for root in root-debian root-rpm root-alpine; do
   "$BIN" inventory --root "$FIX/$root" --json >"$out/$root.json" 2>"$out/$root.err"
   check "$root: exits 0" test $? -eq 0
   check "$root: valid JSON" jq -e . "$out/$root.json" >/dev/null
-  check "$root: every category key" jq -e '(keys | sort) == (["accounts","env_vars","host","kernel_modules","ports","processes","resources","scheduled_tasks","software","startup_services"])' "$out/$root.json" >/dev/null
+  check "$root: every category key" jq -e '(keys | sort) == (["accounts","env_vars","host","kernel_modules","ports","processes","resources","scheduled_tasks","software","startup_services","web_services","web_sites"])' "$out/$root.json" >/dev/null
   check "$root: host and resources are objects" jq -e '(.host|type)=="object" and (.resources|type)=="object"' "$out/$root.json" >/dev/null
   check "$root: other categories are arrays" jq -e '[to_entries[] | select(.key!="host" and .key!="resources") | .value | type] | all(.=="array")' "$out/$root.json" >/dev/null
 done

@@ -16,6 +16,8 @@ std::vector<std::unique_ptr<Collector>> AllCollectors() {
   all.push_back(MakeScheduledTasksCollector());
   all.push_back(MakeEnvVarsCollector());
   all.push_back(MakeKernelModulesCollector());
+  all.push_back(MakeWebServicesCollector());
+  all.push_back(MakeWebSitesCollector());
   return all;
 }
 

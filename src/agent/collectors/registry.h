@@ -21,6 +21,8 @@ std::unique_ptr<Collector> MakeStartupServicesCollector();
 std::unique_ptr<Collector> MakeScheduledTasksCollector();
 std::unique_ptr<Collector> MakeEnvVarsCollector();
 std::unique_ptr<Collector> MakeKernelModulesCollector();
+std::unique_ptr<Collector> MakeWebSitesCollector();
+std::unique_ptr<Collector> MakeWebServicesCollector();
 
 // Every collector, in the order categories are printed.
 std::vector<std::unique_ptr<Collector>> AllCollectors();

@@ -22,4 +22,6 @@ export const PREFERRED_COLUMNS: Record<string, string[]> = {
   processes: ["pid", "ppid", "user", "name", "exe", "cmdline", "state"],
   software: ["name", "version", "source", "arch"],
   accounts: ["name", "uid", "gid", "shell", "home", "sudo", "login_type"],
+  web_services: ["server", "pid", "version", "listen", "user", "exe", "config"],
+  web_sites: ["server", "names", "listen", "tls", "root", "root_exists", "config"],
 };
