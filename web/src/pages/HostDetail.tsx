@@ -89,7 +89,7 @@ export function HostDetail({ me, match }: PageProps) {
         <dt>Plan</dt><dd>{h.plan}</dd>
         <dt>Installed</dt><dd>{formatTime(h.installed_at)}</dd>
         <dt>Last seen</dt><dd>{formatTime(h.last_seen)} ({relativeTime(h.last_seen)})</dd>
-        <dt>Risks</dt><dd>{h.risk.vulnerabilities} vulnerabilities, {h.risk.baseline_failures} baseline failures, {h.risk.events} events</dd>
+        <dt>Risks</dt><dd>{h.risk.vulnerabilities} vulnerabilities, {h.risk.baseline_failures} baseline failures, {h.risk.events} events, {h.risk.malware} open malware findings</dd>
       </dl>
       <div class="tabs" role="tablist" aria-label="Fingerprint categories">
         <a
@@ -126,7 +126,7 @@ export function HostDetail({ me, match }: PageProps) {
             navigate(`/hosts/${encodeURIComponent(id)}?tab=malware`, true);
           }}
         >
-          Malware
+          Malware <span class="count">{h.risk.malware}</span>
         </a>
         {CATEGORIES.map((c) => (
           <a
