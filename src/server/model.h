@@ -77,6 +77,7 @@ struct RiskCounters {
   std::int64_t vulnerabilities = 0;
   std::int64_t baseline_failures = 0;
   std::int64_t events = 0;
+  std::int64_t malware = 0;  // open (pending) malware events
 };
 
 struct Host {

@@ -148,7 +148,8 @@ export interface Host {
   last_seen: string | null;
   status: HostStatus;
   plan: string;
-  risk: { vulnerabilities: number; baseline_failures: number; events: number };
+  // malware: open (pending) malware events.
+  risk: { vulnerabilities: number; baseline_failures: number; events: number; malware: number };
   fingerprints?: Record<string, number>;
 }
 

@@ -9,6 +9,7 @@ Json HostJson(const Host& host) {
   risk.Set("vulnerabilities", host.risk.vulnerabilities);
   risk.Set("baseline_failures", host.risk.baseline_failures);
   risk.Set("events", host.risk.events);
+  risk.Set("malware", host.risk.malware);
 
   Json out = Json::MakeObject();
   out.Set("id", host.id);

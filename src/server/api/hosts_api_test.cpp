@@ -57,7 +57,8 @@ TEST_F(HostsApi, ListsTheTenantsHostsSortedByHostnameWithTheDocumentedShape) {
   EXPECT_EQ(web1.GetString("last_seen"), "2026-01-01T00:00:00Z");
   EXPECT_EQ(web1.GetString("status"), "ONLINE");
   EXPECT_EQ(web1.GetString("plan"), "basic");
-  EXPECT_EQ(web1.Find("risk")->Dump(), R"({"vulnerabilities":0,"baseline_failures":0,"events":0})");
+  EXPECT_EQ(web1.Find("risk")->Dump(),
+            R"({"vulnerabilities":0,"baseline_failures":0,"events":0,"malware":0})");
   EXPECT_EQ(web1, HostJson(web1_));
 }
 

@@ -22,7 +22,8 @@ constexpr std::string_view kSchemas = R"json({
   "Time": {"type": ["string", "null"], "format": "date-time"},
   "Cursor": {"type": ["string", "null"], "description": "Pass as ?cursor= for the next page; null on the last page."},
   "Risk": {"type": "object", "properties": {"vulnerabilities": {"type": "integer"},
-    "baseline_failures": {"type": "integer"}, "events": {"type": "integer"}}},
+    "baseline_failures": {"type": "integer"}, "events": {"type": "integer"},
+    "malware": {"type": "integer", "description": "Open (pending) malware events."}}},
   "Host": {"type": "object", "properties": {
     "id": {"type": "string"}, "hostname": {"type": "string"},
     "ips": {"type": "array", "items": {"type": "string"}},

@@ -154,7 +154,8 @@ TEST(SettingsSchema, EffectiveSettingsFillDefaultsAndDropInvalidValues) {
       R"("abnormal":{"learning_days":14}},)"
       R"("vulnerabilities":{"scan_interval_hours":24},)"
       R"("malware":{"realtime":"on","auto_quarantine":"off","quick_scan_time":"03:00",)"
-      R"("full_scan_days":0,"full_scan_window_start":"01:00","full_scan_window_hours":6}})");
+      R"("full_scan_days":0,"full_scan_window_start":"01:00","full_scan_window_hours":6,)"
+      R"("quick_scan_window_hours":2}})");
   EXPECT_EQ(EffectiveSettings(Json()), EffectiveSettings(Json::MakeObject()));
   EXPECT_TRUE(ValidateSettings(EffectiveSettings(Json())).ok());
 }
@@ -183,7 +184,7 @@ TEST(SettingsSchema, BruteForceRulesAreAtMostFiveCompleteRules) {
 TEST(SettingsSchema, MalwareTimesOfDayAndSwitches) {
   EXPECT_TRUE(ValidateSettings(MustParse(R"({"malware":{"realtime":"off","auto_quarantine":"on",
       "quick_scan_time":"23:59","full_scan_days":7,"full_scan_window_start":"00:00",
-      "full_scan_window_hours":24}})"))
+      "full_scan_window_hours":24,"quick_scan_window_hours":24}})"))
                   .ok());
   for (const char* bad : {R"("24:00")", R"("3:00")", R"("03:60")", R"("03-00")", "300", "null"}) {
     EXPECT_EQ(

@@ -511,7 +511,12 @@ const std::vector<SettingSpec>& SettingSpecs() {
       TimeSetting("malware.full_scan_window_start", "01:00",
                   "Host-local time from which a due full scan may start."),
       IntSetting("malware.full_scan_window_hours", 1, 24, 6,
-                 "Hours after the window start during which a due full scan may start."),
+                 "Hours after the window start during which a due full scan may start; a "
+                 "scheduled full scan stops at the end of the window."),
+      IntSetting("malware.quick_scan_window_hours", 1, 24, 2,
+                 "Hours from the quick scan time during which the daily quick scan may start (an "
+                 "agent that was not running at the quick scan time runs it when it starts "
+                 "inside the window); it stops at the end of the window."),
   };
   return kSpecs;
 }

@@ -456,16 +456,30 @@ ALTER TABLE agent_commands ADD COLUMN result TEXT NOT NULL DEFAULT '';
 ALTER TABLE agent_commands ADD COLUMN finished_at BIGINT NOT NULL DEFAULT 0;
 )sql";
 
+// Hosts' malware risk: open (pending) malware events per host, kept like the other risk counters
+// (recomputed on every write that can change it); filled in for existing events.
+constexpr std::string_view kSqliteV10 = R"sql(
+ALTER TABLE hosts ADD COLUMN risk_malware INTEGER NOT NULL DEFAULT 0;
+UPDATE hosts SET risk_malware = (SELECT COUNT(*) FROM malware_events m
+  WHERE m.host_id = hosts.id AND m.status = 'pending');
+)sql";
+
+constexpr std::string_view kMysqlV10 = R"sql(
+ALTER TABLE hosts ADD COLUMN risk_malware BIGINT NOT NULL DEFAULT 0;
+UPDATE hosts SET risk_malware = (SELECT COUNT(*) FROM malware_events m
+  WHERE m.host_id = hosts.id AND m.status = 'pending');
+)sql";
+
 // Baseline schedules in a time zone: the IANA name the schedule's "at" is read in.
-constexpr std::string_view kSqliteV13 = R"sql(
+constexpr std::string_view kSqliteV11 = R"sql(
 ALTER TABLE baseline_settings ADD COLUMN time_zone TEXT NOT NULL DEFAULT 'UTC';
 )sql";
 
-constexpr std::string_view kMysqlV13 = R"sql(
+constexpr std::string_view kMysqlV11 = R"sql(
 ALTER TABLE baseline_settings ADD COLUMN time_zone VARCHAR(64) NOT NULL DEFAULT 'UTC';
 )sql";
 
-constexpr std::array<Migration, 10> kMigrations = {{
+constexpr std::array<Migration, 11> kMigrations = {{
     {1, "tenants, users, API and enrolment tokens", kSqliteV1, kMysqlV1},
     {2, "hosts, fingerprints and batch keys", kSqliteV2, kMysqlV2},
     {3, "tenant settings and leases", kSqliteV3, kMysqlV3},
@@ -475,7 +489,8 @@ constexpr std::array<Migration, 10> kMigrations = {{
     {7, "baseline policies, settings, runs, results, history, ignores", kSqliteV7, kMysqlV7},
     {8, "malware events, trusted files, scan runs, agent command results", kSqliteV8, kMysqlV8},
     {9, "daily vulnerability snapshots for the dashboard", kSqliteV9, kMysqlV9},
-    {13, "baseline schedule time zones", kSqliteV13, kMysqlV13},
+    {10, "hosts' malware risk counter", kSqliteV10, kMysqlV10},
+    {11, "baseline schedule time zones", kSqliteV11, kMysqlV11},
 }};
 
 constexpr std::string_view kCreateSqliteMigrations =

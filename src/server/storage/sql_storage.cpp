@@ -81,6 +81,7 @@ Result<Host> HostFromRow(const SqlRow& row) {
   h.risk.vulnerabilities = row.Int(15);
   h.risk.baseline_failures = row.Int(16);
   h.risk.events = row.Int(17);
+  h.risk.malware = row.Int(18);
   return h;
 }
 
@@ -102,7 +103,8 @@ std::vector<SqlValue> HostParams(const Host& h) {
           h.inventory_version,
           h.risk.vulnerabilities,
           h.risk.baseline_failures,
-          h.risk.events};
+          h.risk.events,
+          h.risk.malware};
 }
 
 std::string KeysetAfter(std::string_view col, std::string_view id_col, bool desc, const Json& value,

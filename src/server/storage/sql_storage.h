@@ -247,7 +247,7 @@ std::int64_t UnixNow();
 inline constexpr std::string_view kHostColumns =
     "id, tenant_id, machine_id, hostname, ips, os_name, os_version, machine_type, agent_version, "
     "installed_at, last_seen, status, plan, agent_secret_hash, inventory_version, "
-    "risk_vulnerabilities, risk_baseline_failures, risk_events";
+    "risk_vulnerabilities, risk_baseline_failures, risk_events, risk_malware";
 Result<Host> HostFromRow(const SqlRow& row);
 // Parameters in kHostColumns order.
 std::vector<SqlValue> HostParams(const Host& host);

@@ -116,7 +116,7 @@ Result<Host> SqlStorage::EnrollHost(std::string_view enroll_token_id, Host host,
     const std::vector<SqlValue> params = HostParams(stored);
     return conn
         .Execute("INSERT INTO hosts (" + std::string(kHostColumns) +
-                     ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                  params)
         .status();
   };

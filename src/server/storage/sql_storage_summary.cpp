@@ -10,17 +10,21 @@ using sql_storage_internal::HostFromRow;
 using sql_storage_internal::kHostColumns;
 using sql_storage_internal::Text;
 
+// A host's risk score: the sum of its open-risk counters (the dashboard's "riskiest hosts").
+constexpr std::string_view kRiskScore =
+    "(risk_vulnerabilities + risk_baseline_failures + risk_events + risk_malware)";
+
 Result<HostSummary> SqlStorage::SummarizeHosts(std::string_view tenant_id, int top_n) {
   HostSummary summary;
   summary.by_status = {
       {HostStatus::kOnline, 0}, {HostStatus::kOffline, 0}, {HostStatus::kUninstalled, 0}};
+  const std::string score(kRiskScore);
   const SqlValue tenant[] = {Text(tenant_id)};
-  RAMPART_ASSIGN_OR_RETURN(
-      auto counts,
-      Query("SELECT status, COUNT(*), "
-            "SUM(CASE WHEN risk_vulnerabilities + risk_baseline_failures + risk_events > 0 "
-            "THEN 1 ELSE 0 END) FROM hosts WHERE tenant_id = ? GROUP BY status",
-            tenant));
+  RAMPART_ASSIGN_OR_RETURN(auto counts,
+                           Query("SELECT status, COUNT(*), SUM(CASE WHEN " + score +
+                                     " > 0 THEN 1 ELSE 0 END) FROM hosts WHERE tenant_id = ? "
+                                     "GROUP BY status",
+                                 tenant));
   for (const SqlRow& row : counts) {
     auto status = ParseHostStatus(row.Text(0));
     if (!status.ok()) return DataLoss("hosts: " + status.error().message());
@@ -34,12 +38,8 @@ Result<HostSummary> SqlStorage::SummarizeHosts(std::string_view tenant_id, int t
   const SqlValue top[] = {Text(tenant_id)};
   RAMPART_ASSIGN_OR_RETURN(
       auto rows,
-      Query("SELECT " + std::string(kHostColumns) +
-                " FROM hosts WHERE tenant_id = ? AND "
-                "risk_vulnerabilities + risk_baseline_failures + risk_events > 0 "
-                "ORDER BY risk_vulnerabilities + risk_baseline_failures + risk_events DESC, "
-                "hostname, id LIMIT " +
-                std::to_string(top_n),
+      Query("SELECT " + std::string(kHostColumns) + " FROM hosts WHERE tenant_id = ? AND " + score +
+                " > 0 ORDER BY " + score + " DESC, hostname, id LIMIT " + std::to_string(top_n),
             top));
   for (const SqlRow& row : rows) {
     RAMPART_ASSIGN_OR_RETURN(Host host, HostFromRow(row));

@@ -248,7 +248,8 @@ class Storage {
 
   // One tenant's hosts at a glance (the console's dashboard): counts per status (all three,
   // zeros included), how many have any risk counter above zero, and the `top_n` hosts with the
-  // highest sum of risk counters (only hosts with a sum above zero; ties by hostname).
+  // highest sum of risk counters (vulnerabilities + baseline failures + events + malware; only
+  // hosts with a sum above zero; ties by hostname).
   virtual Result<HostSummary> SummarizeHosts(std::string_view tenant_id, int top_n) = 0;
 
   // Dashboard aggregates (stats_model.h). GetStatsOverview: pending events by type and level,
@@ -329,6 +330,9 @@ class Storage {
   // size; its status changes to a reported non-pending status (quarantined with its vault id,
   // trusted), or back to pending when the file is seen again after it was quarantined or deleted;
   // decisions (whitelisted, handled, trusted, restored) stay. Scans are upserted by (host, id).
+  // Every write here that can change an event's status (this, ApplyCommandResults,
+  // SetMalwareStatus, CreateTrustedFile) recomputes hosts.risk_malware = the host's pending
+  // events in the same transaction.
   virtual Result<EventsIngest> ApplyMalwareEvents(std::string_view host_id,
                                                   const MalwareEventsBatch& batch,
                                                   std::int64_t now) = 0;

@@ -22,6 +22,7 @@ import {
   type VulnerabilitiesPerDay,
 } from "../dashboardData";
 import { relativeTime } from "../format";
+import { riskScore } from "../risk";
 import { useAsync, type Async } from "../hooks";
 import type { PageProps } from "./common";
 
@@ -164,20 +165,21 @@ export function Dashboard({ me }: PageProps) {
         <BarChart title="Open findings by severity" data={countsToBars(o.vulnerabilities.by_severity, SEVERITIES)} />
       )}
       <h2>Top risky hosts</h2>
-      <p class="muted">Ranked by the sum of their open risks: vulnerability findings, failed baseline checks and intrusion events.</p>
+      <p class="muted">Ranked by the sum of their open risks: vulnerability findings, failed baseline checks, intrusion events and open malware findings.</p>
       <Table<Host>
         caption="Hosts with the most open risks"
         rows={o ? o.hosts.top_risky : null}
         loading={overview.loading}
         rowKey={(h) => h.id}
-        empty={<Empty title="No host has open risks">Vulnerability, baseline and event counters appear here as those checks report.</Empty>}
+        empty={<Empty title="No host has open risks">Vulnerability, baseline, event and malware counters appear here as those checks report.</Empty>}
         columns={[
           { key: "hostname", label: "Host", render: (h) => <Link href={`/hosts/${encodeURIComponent(h.id)}`}>{h.hostname}</Link> },
           { key: "status", label: "Status", render: (h) => <StatusBadge status={h.status} /> },
-          { key: "score", label: "Risk score", numeric: true, render: (h) => h.risk.vulnerabilities + h.risk.baseline_failures + h.risk.events },
+          { key: "score", label: "Risk score", numeric: true, render: (h) => riskScore(h.risk) },
           { key: "v", label: "Vulnerabilities", numeric: true, render: (h) => h.risk.vulnerabilities },
           { key: "b", label: "Baseline failures", numeric: true, render: (h) => h.risk.baseline_failures },
           { key: "e", label: "Events", numeric: true, render: (h) => h.risk.events },
+          { key: "m", label: "Malware", numeric: true, render: (h) => h.risk.malware },
           { key: "seen", label: "Last seen", render: (h) => relativeTime(h.last_seen) },
         ]}
       />

@@ -90,7 +90,7 @@ export function HostDetail({ me, match }: PageProps) {
         <dt>Plan</dt><dd>{h.plan}</dd>
         <dt>Installed</dt><dd>{formatTime(h.installed_at)}</dd>
         <dt>Last seen</dt><dd>{formatTime(h.last_seen)} ({relativeTime(h.last_seen)})</dd>
-        <dt>Risks</dt><dd>{h.risk.vulnerabilities} vulnerabilities, {h.risk.baseline_failures} baseline failures, {h.risk.events} events</dd>
+        <dt>Risks</dt><dd>{h.risk.vulnerabilities} vulnerabilities, {h.risk.baseline_failures} baseline failures, {h.risk.events} events, {h.risk.malware} open malware findings</dd>
       </dl>
       <Tabs
         label="Host details"
@@ -99,7 +99,7 @@ export function HostDetail({ me, match }: PageProps) {
         tabs={[
           { value: "vulnerabilities", label: <>Vulnerabilities <span class="count">{h.risk.vulnerabilities}</span></> },
           { value: "baseline", label: <>Baseline <span class="count">{h.risk.baseline_failures}</span></> },
-          { value: "malware", label: "Malware" },
+          { value: "malware", label: <>Malware <span class="count">{h.risk.malware}</span></> },
           ...CATEGORIES.map((c) => ({ value: c, label: <>{label(c)} <span class="count">{counts[c] ?? 0}</span></> })),
         ]}
       >

@@ -2,6 +2,7 @@ import { useState } from "preact/hooks";
 import { api, type Host, type Page } from "../api";
 import { Button, Empty, ErrorBox, Link, StatusBadge, Table, type Column } from "../components";
 import { formatTime, relativeTime } from "../format";
+import { riskCounts } from "../risk";
 import { useAsync } from "../hooks";
 import { apiQuery, nextPage, PAGE_SIZES, parseState, previousPage, stateToSearch, toggleSort, withFilter, type HostListState, type HostSort } from "../hostQuery";
 import { navigate } from "../router";
@@ -31,7 +32,7 @@ export function Hosts({ match }: PageProps) {
     { key: "ips", label: "IPs", render: (h) => h.ips.slice(0, 3).join(", ") + (h.ips.length > 3 ? ` +${h.ips.length - 3}` : "") },
     { key: "os", label: "OS", render: (h) => `${h.os_name} ${h.os_version}`.trim() || "—" },
     { key: "plan", label: "Plan", render: (h) => h.plan },
-    { key: "risk", label: "Risks (vuln / baseline / events)", numeric: true, render: (h) => `${h.risk.vulnerabilities} / ${h.risk.baseline_failures} / ${h.risk.events}` },
+    { key: "risk", label: "Risks (vuln / baseline / events / malware)", numeric: true, render: (h) => riskCounts(h.risk) },
     { key: "last_seen", label: "Last seen", sort: sortOf("last_seen"), render: (h) => <time title={formatTime(h.last_seen)}>{relativeTime(h.last_seen)}</time> },
     { key: "installed_at", label: "Installed", sort: sortOf("installed_at"), render: (h) => formatTime(h.installed_at) },
   ];
