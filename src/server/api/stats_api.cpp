@@ -1,7 +1,8 @@
 // /api/v1/stats/...: the console's dashboard aggregates, scriptable like everything else.
 //  - overview: hosts by status, hosts at risk and the 10 riskiest hosts (the same figures as
 //    /api/v1/host-summary: risk score = vulnerabilities + baseline_failures + events + malware,
-//    the host's open-risk counters), open (pending) events by type and by level, open findings by severity;
+//    the host's open-risk counters), open (pending) events by type and by level, open findings by
+//    severity;
 //  - events?days=N&tz_offset=M: events per day (by first_seen) and by level, zero days filled,
 //    days in the caller's zone (M minutes east of UTC), oldest first, today last;
 //  - vulnerabilities?days=N: open findings by severity per UTC day from the daily snapshots
