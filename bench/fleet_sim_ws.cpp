@@ -7,6 +7,8 @@
 #include <cctype>
 #include <charconv>
 
+#include "common/strings.h"
+
 namespace rampart::fleet {
 namespace {
 
@@ -16,17 +18,6 @@ std::string Base64(const unsigned char* data, std::size_t len) {
       EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data, static_cast<int>(len));
   out.resize(static_cast<std::size_t>(n));
   return out;
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
 }
 
 std::string_view Trim(std::string_view s) {

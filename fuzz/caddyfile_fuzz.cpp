@@ -5,16 +5,14 @@
 #include <cstdint>
 #include <string>
 
-#include "agent/collectors/web_config.h"
+#include "web_config_fuzz.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace rampart::agent;
   if (size > 64 * 1024) return 0;
   const std::string text(reinterpret_cast<const char*>(data), size);
-  const WebFileReader reader = [&](const std::string& pattern, bool, std::vector<std::string>*) {
-    return std::vector<WebConfigFile>{{pattern, text}};
-  };
-  const WebConfigLimits limits{4, 16, 1000};
+  const WebFileReader reader = fuzz::SelfIncludingReader(text);
+  const WebConfigLimits limits = fuzz::kFuzzWebLimits;
   const WebConfig cfg = ParseCaddyfile(text, "/etc/caddy/Caddyfile", reader, limits);
   if (cfg.files.size() > limits.max_files || cfg.sites.size() > limits.max_sites) __builtin_trap();
   for (const WebSite& s : cfg.sites) {

@@ -78,6 +78,18 @@ bool ContainsIgnoreCase(std::string_view haystack, std::string_view needle) {
   return ToLower(haystack).find(ToLower(needle)) != std::string::npos;
 }
 
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    char x = a[i];
+    char y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
+
 std::optional<double> ParseDouble(std::string_view s) {
   if (s.empty() || s.size() > 64) return std::nullopt;
   std::string tmp(s);

@@ -62,6 +62,8 @@ std::string Join(const std::vector<std::string>& parts, std::string_view sep);
 
 std::string ToLower(std::string_view s);
 bool ContainsIgnoreCase(std::string_view haystack, std::string_view needle);
+// Equal when ASCII letters are compared without case (HTTP header names, config keywords).
+bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 
 // Integer parsing of the whole string (no sign for unsigned, no spaces). nullopt on anything else.
 template <typename T>

@@ -42,18 +42,6 @@ constexpr std::string_view kNpmPatterns[] = {
     "/home/*/.nvm/versions/node/*/lib/node_modules",
 };
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i];
-    char y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
-
 // Existing directories matching `patterns`, deduplicated by (dev, inode).
 std::vector<std::string> FindDirs(const HostView& host,
                                   std::span<const std::string_view> patterns) {

@@ -73,7 +73,7 @@ std::string ExpandDefines(const std::string& s, const std::map<std::string, std:
 }
 
 bool IsApacheIncludeDirective(std::string_view name) {
-  return EqualsNoCase(name, "Include") || EqualsNoCase(name, "IncludeOptional");
+  return EqualsIgnoreCase(name, "Include") || EqualsIgnoreCase(name, "IncludeOptional");
 }
 
 void ParseApacheText(ParseState* st, std::string_view text, std::size_t file, int include_depth,
@@ -122,12 +122,12 @@ void ParseApacheText(ParseState* st, std::string_view text, std::size_t file, in
                              "> without matching <" + std::string(name) + "> section");
         continue;
       }
-      if (!EqualsNoCase(open.back()->name, name)) {
+      if (!EqualsIgnoreCase(open.back()->name, name)) {
         cfg.errors.push_back(Where(cfg, file, first_line) + ": expected </" + open.back()->name +
                              "> but saw </" + std::string(name) + ">");
         // Close up to a matching section when there is one, else ignore the line.
         auto match = std::find_if(open.rbegin(), open.rend(),
-                                  [&](Directive* d) { return EqualsNoCase(d->name, name); });
+                                  [&](Directive* d) { return EqualsIgnoreCase(d->name, name); });
         if (match == open.rend()) continue;
         open.erase(std::next(match).base(), open.end());
         continue;
@@ -187,16 +187,16 @@ void ParseApacheText(ParseState* st, std::string_view text, std::size_t file, in
       cfg.errors.push_back(Where(cfg, file, first_line) + ": ${...} expansion grows past " +
                            std::to_string(kMaxExpansion) + " bytes; left unexpanded");
     }
-    if (EqualsNoCase(d.name, "Define") && !d.args.empty()) {
+    if (EqualsIgnoreCase(d.name, "Define") && !d.args.empty()) {
       st->defines[d.args[0]] = d.args.size() > 1 ? d.args[1] : "";
-    } else if (EqualsNoCase(d.name, "ServerRoot") && d.args.size() == 1 && open.empty()) {
+    } else if (EqualsIgnoreCase(d.name, "ServerRoot") && d.args.size() == 1 && open.empty()) {
       st->include_base = Absolute(d.args[0], st->include_base);
     } else if (IsApacheIncludeDirective(d.name)) {
       if (d.args.size() != 1) {
         cfg.errors.push_back(Where(cfg, file, first_line) + ": " + d.name + " takes one argument");
         continue;
       }
-      const bool optional = EqualsNoCase(d.name, "IncludeOptional");
+      const bool optional = EqualsIgnoreCase(d.name, "IncludeOptional");
       const std::string pattern = Absolute(d.args[0], st->include_base);
       ExpandInclude(st, pattern, optional, file, first_line, include_depth, current(),
                     [st](std::string_view t, std::size_t f, int depth,
@@ -213,9 +213,9 @@ void ParseApacheText(ParseState* st, std::string_view text, std::size_t file, in
 }
 
 bool IsConditionalSection(std::string_view name) {
-  return EqualsNoCase(name, "IfModule") || EqualsNoCase(name, "IfDefine") ||
-         EqualsNoCase(name, "IfVersion") || EqualsNoCase(name, "IfFile") ||
-         EqualsNoCase(name, "IfDirective") || EqualsNoCase(name, "IfSection");
+  return EqualsIgnoreCase(name, "IfModule") || EqualsIgnoreCase(name, "IfDefine") ||
+         EqualsIgnoreCase(name, "IfVersion") || EqualsIgnoreCase(name, "IfFile") ||
+         EqualsIgnoreCase(name, "IfDirective") || EqualsIgnoreCase(name, "IfSection");
 }
 
 // Visits the directives of `block` at server level: conditional sections are entered, others
@@ -243,7 +243,8 @@ void ApacheUpstreams(const std::vector<Directive>& block, WebSite* site, int nes
   for (const Directive& d : block) {
     if (d.is_block) {
       ApacheUpstreams(d.block, site, nesting + 1);
-    } else if ((EqualsNoCase(d.name, "ProxyPass") || EqualsNoCase(d.name, "ProxyPassMatch"))) {
+    } else if ((EqualsIgnoreCase(d.name, "ProxyPass") ||
+                EqualsIgnoreCase(d.name, "ProxyPassMatch"))) {
       // ProxyPass [path] url|! [key=value...]; inside <Location> the path is omitted.
       for (const std::string& a : d.args) {
         if (a.find("://") != std::string::npos || a.starts_with("unix:")) {
@@ -251,7 +252,7 @@ void ApacheUpstreams(const std::vector<Directive>& block, WebSite* site, int nes
           break;
         }
       }
-    } else if (EqualsNoCase(d.name, "SetHandler") && d.args.size() == 1 &&
+    } else if (EqualsIgnoreCase(d.name, "SetHandler") && d.args.size() == 1 &&
                ToLower(d.args[0]).starts_with("proxy:")) {
       AddUnique(&site->upstreams, d.args[0].substr(6));
     }
@@ -298,26 +299,27 @@ void ReadApacheServerLevel(const std::vector<Directive>& block, const std::strin
   VisitApacheLevel(
       block,
       [&](const Directive& d) {
-        if (EqualsNoCase(d.name, "DocumentRoot") && d.args.size() == 1) {
+        if (EqualsIgnoreCase(d.name, "DocumentRoot") && d.args.size() == 1) {
           level->document_root = Absolute(d.args[0], server_root);
           level->has_document_root = true;
-        } else if (EqualsNoCase(d.name, "ServerName") && !d.args.empty()) {
+        } else if (EqualsIgnoreCase(d.name, "ServerName") && !d.args.empty()) {
           AddUnique(&level->names, ApacheServerName(d.args[0]));
-        } else if (EqualsNoCase(d.name, "ServerAlias")) {
+        } else if (EqualsIgnoreCase(d.name, "ServerAlias")) {
           for (const std::string& a : d.args) AddUnique(&level->names, a);
-        } else if ((EqualsNoCase(d.name, "Alias") || EqualsNoCase(d.name, "ScriptAlias")) &&
+        } else if ((EqualsIgnoreCase(d.name, "Alias") || EqualsIgnoreCase(d.name, "ScriptAlias")) &&
                    d.args.size() == 2) {
           AddUnique(&level->aliases, Absolute(d.args[1], server_root));
-        } else if (EqualsNoCase(d.name, "SSLEngine") && d.args.size() == 1) {
+        } else if (EqualsIgnoreCase(d.name, "SSLEngine") && d.args.size() == 1) {
           level->tls = ToLower(d.args[0]) == "on";
-        } else if (listens != nullptr && EqualsNoCase(d.name, "Listen") && !d.args.empty()) {
+        } else if (listens != nullptr && EqualsIgnoreCase(d.name, "Listen") && !d.args.empty()) {
           AddUnique(listens, ApacheListen(d.args[0]));
-        } else if (EqualsNoCase(d.name, "ProxyPass") || EqualsNoCase(d.name, "ProxyPassMatch")) {
+        } else if (EqualsIgnoreCase(d.name, "ProxyPass") ||
+                   EqualsIgnoreCase(d.name, "ProxyPassMatch")) {
           ApacheUpstreams({d}, &level->extra);
         }
       },
       [&](const Directive& s) {
-        if (EqualsNoCase(s.name, "VirtualHost")) {
+        if (EqualsIgnoreCase(s.name, "VirtualHost")) {
           if (vhosts != nullptr) vhosts->push_back(&s);
         } else {
           ApacheUpstreams(s.block, &level->extra);

@@ -26,7 +26,6 @@ struct Directive {
   std::vector<Directive> block;
 };
 
-bool EqualsNoCase(std::string_view a, std::string_view b);
 bool IsSpace(char c);
 bool AllDigits(std::string_view s);
 std::string Dirname(const std::string& path);

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "agent/collectors/web_test_util.h"
+
 namespace rampart::agent {
 namespace {
 
@@ -17,19 +19,8 @@ using ::testing::IsEmpty;
 
 namespace fs = std::filesystem;
 
-HostView Root(const std::string& name) {
-  auto h = HostView::Open(std::string(RAMPART_SOURCE_DIR "/tests/testdata/") + name);
-  EXPECT_TRUE(h.ok());
-  return std::move(h).value();
-}
-
-std::vector<std::string> Strings(const Json& row, std::string_view key) {
-  std::vector<std::string> out;
-  if (const Json* v = row.Find(key); v != nullptr && v->is_array()) {
-    for (const Json& e : v->as_array()) out.push_back(e.as_string());
-  }
-  return out;
-}
+HostView Root(const std::string& name) { return web_test::FixtureRoot(name); }
+using web_test::Strings;
 
 TEST(WebServerKind, RecognisesServersByExecutableAndCommandLine) {
   EXPECT_EQ(WebServerKind("nginx", "/usr/sbin/nginx", "nginx: master process"), "nginx");
