@@ -3,16 +3,10 @@
 #include <algorithm>
 #include <set>
 
+#include "server/service/protocol_fields.h"
+
 namespace rampart::server {
 namespace {
-
-bool HasControl(std::string_view s) {
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c < 0x20 || c == 0x7f) return true;
-  }
-  return false;
-}
 
 // Multi-line text from the agent: control characters other than \n and \t replaced, cut at
 // `max` bytes (on a UTF-8 boundary) with a marker.

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "common/strings.h"
+#include "server/service/protocol_fields.h"
 
 namespace rampart::server {
 namespace {
@@ -12,26 +13,6 @@ namespace {
 // 2^33 s is the year 2242: anything later is a broken clock or an attack on integer columns.
 constexpr std::int64_t kMaxTime = std::int64_t{1} << 33;
 constexpr std::int64_t kMaxCount = 1'000'000'000'000;
-
-struct Field {
-  std::string_view name;
-  std::size_t max;
-};
-
-// Short rendering of an offending value.
-std::string Shown(const Json& value) {
-  std::string text = value.Dump();
-  if (text.size() > 48) text = text.substr(0, 45) + "...";
-  return text;
-}
-
-bool HasControl(std::string_view s) {
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c < 0x20 || c == 0x7f) return true;
-  }
-  return false;
-}
 
 bool IsHexId(std::string_view s) {
   if (s.size() < 32 || s.size() > 64) return false;
@@ -48,20 +29,6 @@ std::string Lower(std::string_view s) {
     if (c >= 'A' && c <= 'F') c = static_cast<char>(c - 'A' + 'a');
   }
   return out;
-}
-
-// An optional bounded string member; absent or null is "".
-Status OptionalText(const Json& object, Field field, std::string* out) {
-  const Json* value = object.Find(field.name);
-  if (value == nullptr || value->is_null()) return Status::Ok();
-  if (!value->is_string() || value->as_string().size() > field.max ||
-      HasControl(value->as_string())) {
-    return InvalidArgument(std::string(field.name) + ": expected a string of at most " +
-                           std::to_string(field.max) + " bytes without control characters, got " +
-                           Shown(*value));
-  }
-  *out = value->as_string();
-  return Status::Ok();
 }
 
 Status TextList(const Json& object, std::string_view name, std::vector<std::string>* out) {
@@ -82,33 +49,6 @@ Status TextList(const Json& object, std::string_view name, std::vector<std::stri
   return Status::Ok();
 }
 
-Result<std::int64_t> Integer(const Json& object, std::string_view name, bool required,
-                             std::int64_t max) {
-  const Json* value = object.Find(name);
-  if (value == nullptr || value->is_null()) {
-    if (required) return InvalidArgument(std::string(name) + ": required");
-    return std::int64_t{0};
-  }
-  if (!value->is_int() || value->as_int() < 0 || value->as_int() > max) {
-    return InvalidArgument(std::string(name) + ": expected an integer from 0 to " +
-                           std::to_string(max) + ", got " + Shown(*value));
-  }
-  return value->as_int();
-}
-
-Result<std::string> RequiredChoice(const Json& object, std::string_view name,
-                                   std::string_view choices) {
-  const Json* value = object.Find(name);
-  if (value == nullptr) return InvalidArgument(std::string(name) + ": required");
-  if (value->is_string()) {
-    for (std::string_view choice : Split(choices, '|')) {
-      if (choice == value->as_string()) return value->as_string();
-    }
-  }
-  return InvalidArgument(std::string(name) + ": expected one of " + std::string(choices) +
-                         ", got " + Shown(*value));
-}
-
 Result<ReportedEvent> ParseEvent(const Json& item) {
   if (!item.is_object()) return InvalidArgument("expected an object");
   ReportedEvent e;
@@ -119,23 +59,23 @@ Result<ReportedEvent> ParseEvent(const Json& item) {
   }
   e.incident_id = Lower(id->as_string());
   RAMPART_ASSIGN_OR_RETURN(
-      e.type, RequiredChoice(item, "type", "brute_force|cracked|invalid_user_scan|abnormal_login"));
+      e.type, ChoiceField(item, "type", "brute_force|cracked|invalid_user_scan|abnormal_login"));
   RAMPART_ASSIGN_OR_RETURN(std::string level,
-                           RequiredChoice(item, "level", "low|medium|high|critical"));
+                           ChoiceField(item, "level", "low|medium|high|critical"));
   e.level = *ParseEventLevel(level);
-  RAMPART_ASSIGN_OR_RETURN(e.first_seen, Integer(item, "first_seen", true, kMaxTime));
-  RAMPART_ASSIGN_OR_RETURN(e.last_seen, Integer(item, "last_seen", true, kMaxTime));
+  RAMPART_ASSIGN_OR_RETURN(e.first_seen, IntegerField(item, "first_seen", true, 0, kMaxTime));
+  RAMPART_ASSIGN_OR_RETURN(e.last_seen, IntegerField(item, "last_seen", true, 0, kMaxTime));
   if (e.first_seen > e.last_seen) {
     return InvalidArgument("first_seen " + std::to_string(e.first_seen) + " is after last_seen " +
                            std::to_string(e.last_seen));
   }
-  RAMPART_RETURN_IF_ERROR(OptionalText(item, {"rule", 128}, &e.rule));
-  RAMPART_RETURN_IF_ERROR(OptionalText(item, {"service", 64}, &e.service));
-  RAMPART_RETURN_IF_ERROR(OptionalText(item, {"source", 255}, &e.source));
-  RAMPART_RETURN_IF_ERROR(OptionalText(item, {"user", 255}, &e.user));
-  RAMPART_RETURN_IF_ERROR(OptionalText(item, {"network", 64}, &e.network));
-  RAMPART_RETURN_IF_ERROR(OptionalText(item, {"country", 8}, &e.country));
-  RAMPART_RETURN_IF_ERROR(OptionalText(item, {"reason", 32}, &e.reason));
+  RAMPART_RETURN_IF_ERROR(OptionalText(item, "rule", 128, &e.rule));
+  RAMPART_RETURN_IF_ERROR(OptionalText(item, "service", 64, &e.service));
+  RAMPART_RETURN_IF_ERROR(OptionalText(item, "source", 255, &e.source));
+  RAMPART_RETURN_IF_ERROR(OptionalText(item, "user", 255, &e.user));
+  RAMPART_RETURN_IF_ERROR(OptionalText(item, "network", 64, &e.network));
+  RAMPART_RETURN_IF_ERROR(OptionalText(item, "country", 8, &e.country));
+  RAMPART_RETURN_IF_ERROR(OptionalText(item, "reason", 32, &e.reason));
   bool known_reason = false;
   for (std::string_view r : kAbnormalReasons) known_reason = known_reason || r == e.reason;
   if (!known_reason) {
@@ -145,8 +85,8 @@ Result<ReportedEvent> ParseEvent(const Json& item) {
   }
   RAMPART_RETURN_IF_ERROR(TextList(item, "users", &e.users));
   RAMPART_RETURN_IF_ERROR(TextList(item, "sources", &e.sources));
-  RAMPART_ASSIGN_OR_RETURN(e.count, Integer(item, "count", false, kMaxCount));
-  RAMPART_ASSIGN_OR_RETURN(e.failures, Integer(item, "failures", false, kMaxCount));
+  RAMPART_ASSIGN_OR_RETURN(e.count, IntegerField(item, "count", false, 0, kMaxCount));
+  RAMPART_ASSIGN_OR_RETURN(e.failures, IntegerField(item, "failures", false, 0, kMaxCount));
   return e;
 }
 
@@ -161,16 +101,16 @@ Result<BlockEntry> ParseBlock(const Json& item) {
     return InvalidArgument("source: expected an IPv4/IPv6 address or CIDR, got " + Shown(*source));
   }
   b.source = std::move(*normal);
-  RAMPART_RETURN_IF_ERROR(OptionalText(item, {"reason", 64}, &b.reason));
+  RAMPART_RETURN_IF_ERROR(OptionalText(item, "reason", 64, &b.reason));
   std::string event_id;
-  RAMPART_RETURN_IF_ERROR(OptionalText(item, {"event_id", 64}, &event_id));
+  RAMPART_RETURN_IF_ERROR(OptionalText(item, "event_id", 64, &event_id));
   if (!event_id.empty() && !IsHexId(event_id)) {
     return InvalidArgument("event_id: expected \"\" or 32 to 64 hex digits, got \"" +
                            Printable(event_id) + "\"");
   }
   b.event_id = Lower(event_id);
-  RAMPART_ASSIGN_OR_RETURN(b.created_at, Integer(item, "created_at", true, kMaxTime));
-  RAMPART_ASSIGN_OR_RETURN(b.expires_at, Integer(item, "expires_at", true, kMaxTime));
+  RAMPART_ASSIGN_OR_RETURN(b.created_at, IntegerField(item, "created_at", true, 0, kMaxTime));
+  RAMPART_ASSIGN_OR_RETURN(b.expires_at, IntegerField(item, "expires_at", true, 0, kMaxTime));
   return b;
 }
 
@@ -226,7 +166,7 @@ Result<ParsedBlocks> ParseBlocksSnapshot(std::string_view key, const Json& paylo
   if (!payload.is_object()) {
     return InvalidArgument("blocks snapshot: expected {\"backend\": ..., \"blocks\": [...]}");
   }
-  auto backend = RequiredChoice(payload, "backend", "nftables|ipset|none");
+  auto backend = ChoiceField(payload, "backend", "nftables|ipset|none");
   if (!backend.ok()) return InvalidArgument("blocks snapshot: " + backend.error().message());
   const Json* blocks = payload.Find("blocks");
   if (blocks == nullptr || !blocks->is_array() || blocks->size() > kMaxBlocksPerSnapshot) {
