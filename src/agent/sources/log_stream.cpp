@@ -50,6 +50,7 @@ struct LogStream::Input {
   Result<std::size_t> Raw(char* data, std::size_t size) {
     if (fd < 0) {
       const std::size_t n = std::min(size, memory.size());
+      if (n == 0) return n;  // an empty view may have no data pointer
       std::memcpy(data, memory.data(), n);
       memory.remove_prefix(n);
       return n;
